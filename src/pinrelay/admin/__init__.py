@@ -1,0 +1,1 @@
+"""Admin stage: the management API."""

@@ -1,0 +1,159 @@
+"""The `pinrelay` command: serve, demo, sandbox, migrate.
+
+Every flag falls back to its `PINRELAY_*` environment variable (named in --help), then to the
+default in settings.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pinrelay import __version__
+from pinrelay.errors import PinrelayError
+from pinrelay.logs import configure_logging
+from pinrelay.settings import load_settings
+
+app = typer.Typer(
+    help="pinrelay: server-side conversion tracking for Pinterest ads.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+PortOption = Annotated[
+    int | None, typer.Option("--port", help="Collect port [env: PINRELAY_PORT; default 8080].")
+]
+AdminPortOption = Annotated[
+    int | None,
+    typer.Option("--admin-port", help="Admin API port [env: PINRELAY_ADMIN_PORT; default 8084]."),
+]
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL, e.g. sqlite:///pinrelay.db "
+        "[env: PINRELAY_DATABASE_URL; default sqlite:///pinrelay.db].",
+    ),
+]
+
+
+def _fail(exc: PinrelayError) -> None:
+    console.print(f"[bold red]error:[/] {exc}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def serve(
+    port: PortOption = None,
+    admin_port: AdminPortOption = None,
+    db: DbOption = None,
+    host: Annotated[
+        str | None, typer.Option(help="Collect bind address [env: PINRELAY_HOST; default 0.0.0.0].")
+    ] = None,
+    admin_host: Annotated[
+        str | None,
+        typer.Option(help="Admin bind address [env: PINRELAY_ADMIN_HOST; default 127.0.0.1]."),
+    ] = None,
+) -> None:
+    """Run the collect server, the admin API and the delivery worker."""
+    from pinrelay.app import Gateway
+
+    try:
+        settings = load_settings(
+            port=port, admin_port=admin_port, database_url=db, host=host, admin_host=admin_host
+        )
+        configure_logging(settings.log_level)
+        asyncio.run(Gateway(settings).run())
+    except PinrelayError as exc:
+        _fail(exc)
+
+
+@app.command()
+def demo(
+    port: Annotated[int, typer.Option(help="Collect port.")] = 8080,
+    admin_port: Annotated[int, typer.Option(help="Admin API port.")] = 8084,
+    sandbox_port: Annotated[int, typer.Option(help="Pinterest sandbox port.")] = 8090,
+    workdir: Annotated[
+        Path, typer.Option(help="Folder for the demo database and key (wiped at start).")
+    ] = Path(".pinrelay-demo"),
+    exit_after_samples: Annotated[
+        bool, typer.Option(help="Stop once the sample events are delivered (for scripted checks).")
+    ] = False,
+) -> None:
+    """Start the sandbox and pinrelay on SQLite with a demo source, then send sample events."""
+    from pinrelay.demo import prepare_workdir, run_demo
+
+    configure_logging("warning")
+    try:
+        prepare_workdir(workdir)
+        ok = asyncio.run(
+            run_demo(
+                port=port,
+                admin_port=admin_port,
+                sandbox_port=sandbox_port,
+                workdir=workdir,
+                exit_after_samples=exit_after_samples,
+            )
+        )
+    except PinrelayError as exc:
+        _fail(exc)
+    if not ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def sandbox(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8090,
+    host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
+    token: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="TOKEN or TOKEN=ACCOUNT1,ACCOUNT2: a conversion token the sandbox accepts "
+            "(repeatable; default: pina_sandbox_token for any ad account)."
+        ),
+    ] = None,
+) -> None:
+    """Run the strict local stand-in for the Pinterest v5 conversions endpoint."""
+    from pinrelay.pinterest.sandbox.cli import run_sandbox
+
+    configure_logging("info")
+    try:
+        asyncio.run(run_sandbox(host=host, port=port, tokens=token or []))
+    except PinrelayError as exc:
+        _fail(exc)
+
+
+@app.command()
+def migrate(db: DbOption = None) -> None:
+    """Apply the schema migrations to the database and exit."""
+    from pinrelay.store.sqlite.connection import connect
+    from pinrelay.store.sqlite.connection import migrate as apply
+
+    try:
+        settings = load_settings(database_url=db)
+        path = settings.sqlite_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = connect(path)
+        try:
+            applied = apply(conn)
+        finally:
+            conn.close()
+    except PinrelayError as exc:
+        _fail(exc)
+    done = ", ".join(f"{v:04d}" for v in applied) if applied else "none (already up to date)"
+    console.print(f"migrations applied to {path}: {done}")
+
+
+@app.command()
+def version() -> None:
+    """Print the pinrelay version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()

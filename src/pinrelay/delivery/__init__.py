@@ -1,0 +1,1 @@
+"""Delivery stage: the worker that sends the outbox to Pinterest."""

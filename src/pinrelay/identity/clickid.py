@@ -1,0 +1,59 @@
+"""The Pinterest click id (`epik`) of an event.
+
+pinterest-capi.md §5.4: `user_data.click_id` is the `epik` query parameter of the landing URL
+or the value of the `_epik` cookie, sent raw (never hashed). Its format is undocumented, so it
+is treated as an opaque string: nothing is checked beyond "non-empty".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from pinrelay.identity.matchkeys import lookup
+
+EPIK_PARAM = "epik"
+EPIK_COOKIES: tuple[str, ...] = ("_epik",)
+
+
+def query_param(url_or_query: object, name: str) -> str | None:
+    """The first non-empty value of query parameter `name` in a URL or a `?a=b` string."""
+    if not isinstance(url_or_query, str) or not url_or_query:
+        return None
+    query = url_or_query
+    if "?" in url_or_query or "://" in url_or_query:
+        try:
+            query = urlsplit(url_or_query).query
+        except ValueError:  # e.g. a malformed IPv6 host: no usable query
+            return None
+    for key, value in parse_qsl(query.lstrip("?")):
+        if key == name and value.strip():
+            return value.strip()
+    return None
+
+
+def click_id_of(
+    message: Mapping[str, Any],
+    cookies: Mapping[str, str],
+    *,
+    param: str = EPIK_PARAM,
+    cookie_names: Iterable[str] = EPIK_COOKIES,
+) -> str | None:
+    """The click id: URL parameter, then `context.campaign.<param>`, then the cookie.
+
+    The URL of this very event wins over the cookie because it is the fresher click; the
+    cookie keeps attribution when a later page no longer carries the parameter.
+    """
+    for where in (("context", "page", "url"), ("context", "page", "search")):
+        found = query_param(lookup(message, where), param)
+        if found is not None:
+            return found
+    campaign_value = lookup(message, ("context", "campaign", param))
+    if isinstance(campaign_value, str) and campaign_value.strip():
+        return campaign_value.strip()
+    for cookie_name in cookie_names:
+        cookie_value = cookies.get(cookie_name)
+        if isinstance(cookie_value, str) and cookie_value.strip():
+            return cookie_value.strip()
+    return None

@@ -1,0 +1,173 @@
+"""Normalise-then-SHA-256 for every Pinterest match key (pinterest-capi.md §3).
+
+Each hashed `user_data` key has its own normaliser; the rules follow the "Recommended for our
+server" column of §3. A normaliser returns None when the input cannot be a value of its key:
+garbage is dropped, never hashed, and nothing here raises on any input.
+
+Already-hashed input (64 hex characters, any case) passes through lowercased and is never
+hashed twice: that is what lets the event log keep hashes instead of raw PII and still give
+the same Pinterest event when it is replayed (see identity.redaction).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+
+from pinrelay.identity.phones import normalise_phone
+from pinrelay.identity.places import COUNTRY_CODES, US_STATE_CODES, place_key
+
+Normaliser = Callable[[str], str | None]
+
+_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
+_WHITESPACE = re.compile(r"\s")
+_EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+")
+_ISO_DATE = re.compile(r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})")
+_US_ZIP = re.compile(r"([0-9]{5})(?:-?[0-9]{4})?")
+_NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]")
+_TWO_LETTERS = re.compile(r"[a-z]{2}")
+
+# pinterest-capi.md §3: `ge` is exactly one of f / m / n (n = non-binary).
+_GENDER_WORDS: dict[str, str] = {
+    **dict.fromkeys(("f", "female", "woman", "girl", "w"), "f"),
+    **dict.fromkeys(("m", "male", "man", "boy"), "m"),
+    **dict.fromkeys(("n", "nonbinary", "nb", "enby", "genderqueer", "agender"), "n"),
+}
+
+
+def sha256_hex(text: str) -> str:
+    """Lowercase hex SHA-256 of the UTF-8 bytes of `text`."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def is_sha256_hex(value: object) -> bool:
+    """True for a string of exactly 64 hex characters (either case)."""
+    return isinstance(value, str) and _SHA256_HEX.fullmatch(value) is not None
+
+
+def normalise_email(raw: str) -> str | None:
+    text = raw.strip().lower()
+    return text if _EMAIL_SHAPE.fullmatch(text) else None
+
+
+def normalise_name(raw: str) -> str | None:
+    # §3 leaves inner punctuation UNVERIFIED: keep it ("o'brien"), as RudderStack and Stape do.
+    return raw.strip().lower() or None
+
+
+def normalise_gender(raw: str) -> str | None:
+    return _GENDER_WORDS.get(place_key(raw))
+
+
+def normalise_birthday(raw: str) -> str | None:
+    """YYYYMMDD from an ISO date or datetime; the calendar date as written, no tz shift."""
+    text = raw.strip()
+    match = _ISO_DATE.match(text)
+    if match is None:
+        return None
+    rest = text[match.end() :]
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        date(year, month, day)
+        if rest:
+            if rest[0] not in "T ":
+                return None
+            datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return f"{year:04d}{month:02d}{day:02d}"
+
+
+def normalise_city(raw: str) -> str | None:
+    return "".join(char for char in raw.lower() if char.isalnum()) or None
+
+
+def normalise_state(raw: str) -> str | None:
+    text = raw.strip().lower()
+    if _TWO_LETTERS.fullmatch(text):
+        return text
+    return US_STATE_CODES.get(place_key(text))
+
+
+def normalise_zip(raw: str) -> str | None:
+    text = raw.strip()
+    us_zip = _US_ZIP.fullmatch(text)
+    if us_zip is not None:
+        return us_zip.group(1)  # cut ZIP+4: UNVERIFIED in §3, Segment asks for five digits
+    return _NOT_ASCII_ALNUM.sub("", text.lower()) or None
+
+
+def normalise_country(raw: str) -> str | None:
+    text = raw.strip().lower()
+    named = COUNTRY_CODES.get(place_key(text))
+    if named is not None:
+        return named
+    return text if _TWO_LETTERS.fullmatch(text) else None
+
+
+def normalise_external_id(raw: str) -> str | None:
+    return raw.strip() or None  # §3: no rule from Pinterest; case is kept (UNVERIFIED)
+
+
+def normalise_maid(raw: str) -> str | None:
+    return raw.strip().lower() or None
+
+
+NORMALISERS: Mapping[str, Normaliser] = {
+    "em": normalise_email,
+    "ph": normalise_phone,  # swapped for `phonenumbers` later (DESIGN.md stack)
+    "fn": normalise_name,
+    "ln": normalise_name,
+    "ge": normalise_gender,
+    "db": normalise_birthday,
+    "ct": normalise_city,
+    "st": normalise_state,
+    "zp": normalise_zip,
+    "country": normalise_country,
+    "external_id": normalise_external_id,
+    "hashed_maids": normalise_maid,
+}
+
+HASHED_KEYS: frozenset[str] = frozenset(NORMALISERS)
+
+
+def as_text(value: object) -> str | None:
+    """The text form of a scalar PII value; None for anything else (bools, objects, NaN)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return None
+
+
+def normalise(key: str, value: object) -> str | None:
+    """The normalised (not hashed) form of `value` as match key `key`, or None."""
+    normaliser = NORMALISERS.get(key)
+    text = as_text(value)
+    if normaliser is None or text is None:
+        return None
+    return normaliser(text)
+
+
+def normalise_and_hash(key: str, value: object) -> str | None:
+    """The SHA-256 hex Pinterest expects for `value` as match key `key`, or None.
+
+    None when `key` is not a hashed key, or `value` cannot be normalised. 64-hex input is
+    taken as already hashed and returned lowercased.
+    """
+    if key not in NORMALISERS:
+        return None
+    text = as_text(value)
+    if text is None:
+        return None
+    stripped = text.strip()
+    if is_sha256_hex(stripped):
+        return stripped.lower()
+    normalised = NORMALISERS[key](text)
+    return None if normalised is None else sha256_hex(normalised)

@@ -1,0 +1,94 @@
+"""A copy of a message safe to store: PII match keys hashed, the rest untouched.
+
+DESIGN.md: raw PII is hashed before the event log writes it. Values are replaced by their
+normalised SHA-256 (pinterest-capi.md §3) rather than deleted, because the pipelines pass
+64-hex input through unchanged: replaying the stored copy gives the same Pinterest event as
+the original did. Values that cannot be normalised are removed (the pipelines drop them too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pinrelay.identity.hashing import normalise_and_hash
+from pinrelay.identity.matchkeys import (
+    FULL_NAME_BAGS,
+    FULL_NAME_FIELD,
+    MATCH_KEY_FIELDS,
+    TRAIT_BAGS,
+    split_full_name,
+)
+
+# PII that no match key reads, removed outright: a street line, or a whole address written
+# as one string instead of Segment's address object.
+_UNREAD_ADDRESS_FIELDS = ("street",)
+
+
+def _plain_copy(value: object) -> object:
+    """Deep copy into plain dicts and lists (the shape JSON and the event log use)."""
+    if isinstance(value, Mapping):
+        return {key: _plain_copy(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_copy(item) for item in value]
+    return value
+
+
+def _hashed(key: str, raw: object) -> object | None:
+    if isinstance(raw, list):
+        hashes = [h for item in raw if (h := normalise_and_hash(key, item)) is not None]
+        return hashes or None
+    return normalise_and_hash(key, raw)
+
+
+def _redact_field(bag: dict[str, Any], key: str, path: tuple[str, ...]) -> None:
+    parent: object = bag
+    for part in path[:-1]:
+        parent = parent.get(part) if isinstance(parent, dict) else None
+    if not isinstance(parent, dict) or path[-1] not in parent:
+        return
+    if parent[path[-1]] is None:
+        return
+    replacement = _hashed(key, parent[path[-1]])
+    if replacement is None:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = replacement
+
+
+def _redact_full_name(bag: dict[str, Any]) -> None:
+    """Replace "First Last" with "<hash first> <hash last>" so it still splits the same way."""
+    if bag.get(FULL_NAME_FIELD) is None:
+        return
+    names = split_full_name(bag[FULL_NAME_FIELD])
+    first = None if names is None else normalise_and_hash("fn", names[0])
+    last = None if names is None else normalise_and_hash("ln", names[1])
+    if first is None or last is None:
+        del bag[FULL_NAME_FIELD]
+    else:
+        bag[FULL_NAME_FIELD] = f"{first} {last}"
+
+
+def _redact_bag(bag: dict[str, Any], *, has_full_name: bool) -> None:
+    for key, path in MATCH_KEY_FIELDS:
+        _redact_field(bag, key, path)
+    address = bag.get("address")
+    if isinstance(address, dict):
+        for field_name in _UNREAD_ADDRESS_FIELDS:
+            address.pop(field_name, None)
+    elif address is not None:
+        del bag["address"]
+    if has_full_name:
+        _redact_full_name(bag)
+
+
+def redact_pii(message: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of `message` with every PII match-key value replaced by its SHA-256 hex."""
+    copy: dict[str, Any] = {key: _plain_copy(value) for key, value in message.items()}
+    for bag_path in TRAIT_BAGS:
+        bag: object = copy
+        for part in bag_path:
+            bag = bag.get(part) if isinstance(bag, dict) else None
+        if isinstance(bag, dict):
+            _redact_bag(bag, has_full_name=bag_path in FULL_NAME_BAGS)
+    return copy

@@ -1,0 +1,110 @@
+"""Run a set of compiled pipelines on one source event.
+
+This is on the ingest hot path (once per event per integration), so `PipelineSet` compiles
+every definition when it is built and `evaluate` only calls prepared closures.
+
+Matching: every non-fallback pipeline whose trigger holds produces an event (one source event
+may give several Pinterest events, each with its own `event_name` and the same `event_id`).
+Fallback pipelines (`trigger.fallback: true`) run only when no non-fallback pipeline matched.
+Evaluation never raises on a message: what cannot be mapped is dropped and noted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pinrelay.errors import PipelineError
+from pinrelay.pipeline.compiler import Writer, compile_writers
+from pinrelay.pipeline.conditions import Predicate, compile_trigger
+from pinrelay.pipeline.events import EventInput, PipelineOutput
+from pinrelay.pipeline.finishing import finish_user_data, without_empty
+from pinrelay.pipeline.model import PipelineDefinition
+from pinrelay.pipeline.shaping import shape_event
+
+__all__ = ["CompiledPipeline", "EventInput", "PipelineOutput", "PipelineSet"]
+
+
+@dataclass(frozen=True)
+class CompiledPipeline:
+    definition: PipelineDefinition
+    matches: Predicate
+    writers: tuple[Writer, ...]
+
+    @classmethod
+    def compile(cls, definition: PipelineDefinition) -> CompiledPipeline:
+        trigger = definition.trigger
+        return cls(
+            definition=definition,
+            matches=compile_trigger(trigger.event_types, trigger.conditions),
+            writers=compile_writers(definition),
+        )
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    def run(self, inp: EventInput) -> PipelineOutput:
+        event: dict[str, Any] = {}
+        notes: list[str] = []
+        for write in self.writers:
+            write(inp, event, notes)
+        shape_event(event, notes)
+        merge = self.definition.identity == "merge"
+        finish_user_data(
+            event,
+            message=inp.message if merge else None,
+            identity_keys=inp.identity_keys if merge else {},
+            notes=notes,
+        )
+        return PipelineOutput(self.name, without_empty(event), tuple(notes))
+
+
+class PipelineSet:
+    """An ordered set of pipelines with unique names, compiled once."""
+
+    def __init__(self, definitions: Iterable[PipelineDefinition] = ()) -> None:
+        seen: dict[str, PipelineDefinition] = {}
+        for definition in definitions:
+            earlier = seen.get(definition.name)
+            if earlier is not None:
+                raise PipelineError(
+                    f"{definition.origin}: pipeline name {definition.name!r} is already used "
+                    f"by {earlier.origin}; names must be unique"
+                )
+            seen[definition.name] = definition
+        self._pipelines = tuple(CompiledPipeline.compile(d) for d in seen.values())
+        self._regular = tuple(p for p in self._pipelines if not p.definition.trigger.fallback)
+        self._fallbacks = tuple(p for p in self._pipelines if p.definition.trigger.fallback)
+
+    @property
+    def definitions(self) -> tuple[PipelineDefinition, ...]:
+        return tuple(pipeline.definition for pipeline in self._pipelines)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(pipeline.name for pipeline in self._pipelines)
+
+    def __len__(self) -> int:
+        return len(self._pipelines)
+
+    def matching(self, message: Mapping[str, Any]) -> tuple[CompiledPipeline, ...]:
+        """The pipelines that apply to `message`, fallbacks only if nothing else does."""
+        matched = tuple(p for p in self._regular if p.matches(message))
+        return matched or tuple(p for p in self._fallbacks if p.matches(message))
+
+    def evaluate(self, inp: EventInput) -> list[PipelineOutput]:
+        """One output per applying pipeline, in definition order."""
+        return [pipeline.run(inp) for pipeline in self.matching(inp.message)]
+
+    def overridden_by(self, overrides: Iterable[PipelineDefinition]) -> PipelineSet:
+        """This set with `overrides` applied: a pipeline with the same name replaces the one
+        here in place, new names are added at the end (e.g. user pipelines over presets)."""
+        replacing = {d.name: d for d in PipelineSet(overrides).definitions}  # names unique
+        merged = [replacing.pop(d.name, d) for d in self.definitions]
+        return PipelineSet([*merged, *replacing.values()])
+
+    def without(self, *names: str) -> PipelineSet:
+        """This set without the named pipelines (e.g. a preset a user turned off)."""
+        return PipelineSet(d for d in self.definitions if d.name not in names)

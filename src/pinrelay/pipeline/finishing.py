@@ -1,0 +1,82 @@
+"""Last steps of every pipeline run: safe hashed keys, the identity merge, no empty values.
+
+- pinterest-capi.md §2.4: hashed `user_data` keys are arrays of lowercase SHA-256 hex. Any
+  other value a pipeline put there (a raw email from a mapping without `normalised_sha256`)
+  is normalised and hashed here, so raw PII never reaches Pinterest whatever the YAML says.
+- Unless a pipeline says `identity: none`, the match keys of the message and those stored for
+  the user are merged in (union, the pipeline's own values first).
+- Pinterest rejects empty values where the type is wrong and clients never send empty arrays
+  (§2.4): empty strings, arrays, objects and nulls are removed, at every depth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pinrelay.identity.hashing import HASHED_KEYS, is_sha256_hex, normalise_and_hash
+from pinrelay.identity.matchkeys import match_keys_of, merge_match_keys
+
+
+def _as_hashes(key: str, value: Any, notes: list[str]) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    hashes = []
+    for item in values:
+        if is_sha256_hex(item):
+            hashes.append(item.lower())
+            continue
+        hashed = normalise_and_hash(key, item)
+        if hashed is None:
+            notes.append(f"user_data.{key}: a value cannot be normalised as {key}; dropped")
+        else:
+            notes.append(f"user_data.{key}: a raw value was normalised and hashed")
+            hashes.append(hashed)
+    return hashes
+
+
+def _stored_hashes(identity_keys: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    return {
+        key: [value.lower() for value in values if is_sha256_hex(value)]
+        for key, values in identity_keys.items()
+        if key in HASHED_KEYS and not isinstance(values, str)
+    }
+
+
+def finish_user_data(
+    event: dict[str, Any],
+    *,
+    message: Mapping[str, Any] | None,
+    identity_keys: Mapping[str, Sequence[str]],
+    notes: list[str],
+) -> None:
+    """Make hashed keys arrays of hex; merge the message's and stored keys unless `message`
+    is None (the pipeline opted out with `identity: none`)."""
+    user_data = event.get("user_data")
+    if not isinstance(user_data, dict):
+        user_data = {}
+    own = {
+        key: _as_hashes(key, value, notes) for key, value in user_data.items() if key in HASHED_KEYS
+    }
+    if message is not None:
+        merged = merge_match_keys(own, match_keys_of(message), _stored_hashes(identity_keys))
+    else:
+        merged = merge_match_keys(own)
+    for key in [key for key in own if key not in merged]:
+        del user_data[key]
+    user_data.update(merged)
+    event["user_data"] = user_data
+
+
+def without_empty(value: Any) -> Any:
+    """A copy of `value` without nulls, empty strings, arrays or objects (0 and false stay)."""
+    if isinstance(value, dict):
+        kept = {key: without_empty(item) for key, item in value.items()}
+        return {key: item for key, item in kept.items() if not _is_blank(item)}
+    if isinstance(value, list):
+        items = [without_empty(item) for item in value]
+        return [item for item in items if not _is_blank(item)]
+    return value
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and not value)

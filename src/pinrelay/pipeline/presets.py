@@ -1,0 +1,63 @@
+"""The built-in pipelines: Segment's standard events mapped to Pinterest's event names.
+
+Shipped as YAML in `pinrelay/pipeline/presets/` (package data, read with importlib.resources
+so it works from a wheel or a zip) in the same format users write, so a preset is also the
+example to copy. Users combine their own pipelines with these through
+`PipelineSet.overridden_by` (same name replaces, new names are added).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib.resources import files
+
+from pinrelay.pipeline.evaluator import PipelineSet
+from pinrelay.pipeline.loader import load_pipeline_text
+from pinrelay.pipeline.model import PipelineDefinition
+from pinrelay.pipeline.problems import PipelineLoadError, PipelineProblem
+
+# The YAML lives in the folder `presets/` beside this module (package data).
+PRESET_PACKAGE = "pinrelay.pipeline"
+PRESET_FOLDER = "presets"
+CUSTOM_EVENTS_PRESET = "custom"  # the fallback: any other track call -> `custom`
+
+
+def preset_definitions() -> list[PipelineDefinition]:
+    """Every preset, in file-name order (which is also their evaluation order)."""
+    definitions: list[PipelineDefinition] = []
+    problems: list[PipelineProblem] = []
+    resources = sorted(
+        (
+            entry
+            for entry in files(PRESET_PACKAGE).joinpath(PRESET_FOLDER).iterdir()
+            if entry.name.endswith(".yaml")
+        ),
+        key=lambda entry: entry.name,
+    )
+    for resource in resources:
+        try:
+            definitions.extend(
+                load_pipeline_text(
+                    resource.read_text(encoding="utf-8"), file_name=f"presets/{resource.name}"
+                )
+            )
+        except PipelineLoadError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise PipelineLoadError(problems)
+    return definitions
+
+
+def load_presets(*, custom_events: bool = True) -> PipelineSet:
+    """The presets as a compiled set; `custom_events=False` leaves out the `custom` fallback."""
+    definitions = preset_definitions()
+    if not custom_events:
+        definitions = [d for d in definitions if d.name != CUSTOM_EVENTS_PRESET]
+    return PipelineSet(definitions)
+
+
+def presets_with(
+    user_pipelines: Iterable[PipelineDefinition], *, custom_events: bool = True
+) -> PipelineSet:
+    """The presets overridden and extended by `user_pipelines` (same name replaces)."""
+    return load_presets(custom_events=custom_events).overridden_by(user_pipelines)

@@ -1,0 +1,245 @@
+"""Named value transforms of pipeline mappings (`transform: unix_seconds`).
+
+A transform is built once per mapping (`TransformSpec.build(args)`) into a step that runs per
+event. A step that cannot apply raises `TransformError`; the compiled mapping catches it,
+drops the field and records a note, so nothing raises out of a pipeline at run time.
+Reasons never quote the value: it may be PII.
+
+Scalar transforms (`ELEMENTWISE`) also apply to each item of a list, dropping the items they
+cannot convert. `transform:` may list several names, applied in order.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from pinrelay.identity.hashing import normalise_and_hash
+from pinrelay.pipeline.model import NO_DEFAULT
+from pinrelay.pipeline.paths import MISSING, Path
+
+Step = Callable[[Any], Any]
+
+# Epoch numbers this large are milliseconds (1e11 s is the year 5138): UNVERIFIED heuristic.
+EPOCH_MILLISECONDS_FROM = 100_000_000_000
+# Beyond this many digits a decimal string is garbage (and a huge exponent would be a DoS).
+MAX_DECIMAL_EXPONENT = 30
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+class TransformError(Exception):
+    """The transform cannot apply to this value; `reason` says why without quoting it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class TransformArgs:
+    target_key: str  # last part of the target path: `ph` for `user_data.ph`
+    fields: tuple[Path, ...] = ()
+    item_default: Any = NO_DEFAULT
+
+
+def _kind(value: object) -> str:
+    """What a value is, for notes: its type in words, never the value itself (PII)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float | Decimal):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return "a value of another type"
+
+
+def _decimal(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise TransformError("cannot read a boolean as a number")
+    if isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float) and math.isfinite(value):
+        number = Decimal(repr(value))
+    elif isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        number = Decimal(value.strip())
+    else:
+        raise TransformError(f"cannot read {_kind(value)} as a number")
+    if number and abs(number.adjusted()) > MAX_DECIMAL_EXPONENT:
+        raise TransformError("the number is out of range")
+    return number
+
+
+def decimal_string(value: Any) -> str:
+    """ "72.39" from 72.39 or "72.39"; never exponent notation (pinterest-capi.md §2.5)."""
+    return format(_decimal(value), "f")
+
+
+def to_int(value: Any) -> int:
+    number = _decimal(value)
+    if number != number.to_integral_value():
+        raise TransformError("the number is not a whole number")
+    return int(number)
+
+
+def to_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return decimal_string(value)
+    raise TransformError(f"cannot read {_kind(value)} as text")
+
+
+def unix_seconds(value: Any) -> int:
+    """Unix seconds from an ISO-8601 string or an epoch number (pinterest-capi.md §2.2)."""
+    if isinstance(value, str) and not _NUMBER.fullmatch(value.strip()):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise TransformError("the text is not an ISO-8601 date-time") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)  # Segment timestamps are UTC
+        return math.floor(moment.timestamp())
+    try:
+        seconds = _decimal(value)
+    except (TransformError, InvalidOperation):
+        raise TransformError(f"cannot read {_kind(value)} as a time") from None
+    if abs(seconds) >= EPOCH_MILLISECONDS_FROM:
+        seconds = seconds / 1000
+    return math.floor(seconds)
+
+
+def _text(value: Any, convert: Callable[[str], str]) -> str:
+    if not isinstance(value, str):
+        raise TransformError(f"cannot read {_kind(value)} as text")
+    return convert(value)
+
+
+def _elementwise(convert: Callable[[Any], Any]) -> Callable[[TransformArgs], Step]:
+    def build(_: TransformArgs) -> Step:
+        def step(value: Any) -> Any:
+            if not isinstance(value, list):
+                return convert(value)
+            converted = []
+            for item in value:
+                try:
+                    converted.append(convert(item))
+                except TransformError:
+                    continue
+            if value and not converted:
+                raise TransformError("no item of the list could be converted")
+            return converted
+
+        return step
+
+    return build
+
+
+def _items(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, Mapping):
+        return [value]
+    raise TransformError(f"cannot read {_kind(value)} as a list")
+
+
+def _field_values(value: Any, args: TransformArgs) -> list[Any]:
+    """The `field` of each item, or `item_default` where an item has none."""
+    found = []
+    for item in _items(value):
+        item_value = next(
+            (v for path in args.fields if (v := path.read(item)) is not MISSING), MISSING
+        )
+        if item_value is MISSING:
+            item_value = args.item_default
+        if item_value is not NO_DEFAULT:
+            found.append(item_value)
+    return found
+
+
+def _normalised_sha256(args: TransformArgs) -> Step:
+    # Hashed user_data keys are arrays (pinterest-capi.md §2.4): always answer a list.
+    def step(value: Any) -> list[str]:
+        values = value if isinstance(value, list) else [value]
+        hashes = [h for item in values if (h := normalise_and_hash(args.target_key, item))]
+        if not hashes:
+            raise TransformError(f"the value cannot be normalised as {args.target_key}")
+        return list(dict.fromkeys(hashes))
+
+    return step
+
+
+def _pluck(args: TransformArgs) -> Step:
+    def step(value: Any) -> list[str]:
+        return [to_string(item) for item in _field_values(value, args) if item is not None]
+
+    return step
+
+
+def _sum(args: TransformArgs) -> Step:
+    def step(value: Any) -> int | float:
+        numbers = _field_values(value, args) if args.fields else _items(value)
+        total = sum((_decimal(item) for item in numbers), Decimal(0))
+        return int(total) if total == total.to_integral_value() else float(total)
+
+    return step
+
+
+def _count(args: TransformArgs) -> Step:
+    def step(value: Any) -> int:
+        return len(_field_values(value, args) if args.fields else _items(value))
+
+    return step
+
+
+def _first(_: TransformArgs) -> Step:
+    def step(value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        for item in value:
+            if item is not None:
+                return item
+        raise TransformError("the list is empty")
+
+    return step
+
+
+def _as_list(_: TransformArgs) -> Step:
+    return lambda value: value if isinstance(value, list) else [value]
+
+
+@dataclass(frozen=True, slots=True)
+class TransformSpec:
+    build: Callable[[TransformArgs], Step]
+    uses_field: bool = False  # reads the mapping's `field` / `item_default`
+    needs_field: bool = False
+    hashes: bool = False  # target must be a hashed user_data key
+
+
+TRANSFORMS: Mapping[str, TransformSpec] = {
+    "unix_seconds": TransformSpec(_elementwise(unix_seconds)),
+    "normalised_sha256": TransformSpec(_normalised_sha256, hashes=True),
+    "pluck": TransformSpec(_pluck, uses_field=True, needs_field=True),
+    "decimal_string": TransformSpec(_elementwise(decimal_string)),
+    "to_string": TransformSpec(_elementwise(to_string)),
+    "to_int": TransformSpec(_elementwise(to_int)),
+    "lowercase": TransformSpec(_elementwise(lambda v: _text(v, str.lower))),
+    "uppercase": TransformSpec(_elementwise(lambda v: _text(v, str.upper))),
+    "trim": TransformSpec(_elementwise(lambda v: _text(v, str.strip))),
+    "sum": TransformSpec(_sum, uses_field=True),
+    "count": TransformSpec(_count, uses_field=True),
+    "first": TransformSpec(_first),
+    "as_list": TransformSpec(_as_list),
+}

@@ -1,0 +1,108 @@
+"""Settings, built once at start (flag > env `PINRELAY_*` > default) and passed explicitly.
+
+Nothing below reads `os.environ` after start; every component takes what it needs from
+`Settings`. Secrets are `SecretStr`, so printing a `Settings` never shows them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pinrelay.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite:///pinrelay.db"
+DEFAULT_PINTEREST_API_URL = "https://api.pinterest.com/v5"
+
+
+class Settings(BaseSettings):
+    """Every tunable of a pinrelay process; each is documented in docs/reference/settings.md."""
+
+    model_config = SettingsConfigDict(env_prefix="PINRELAY_", extra="ignore")
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="Where events and config live: sqlite:///relative.db or sqlite:////abs/path.db.",
+    )
+    # The collect port faces websites and SDKs, so it listens on every interface by default.
+    host: str = Field("0.0.0.0", description="Address the collect server binds to.")  # noqa: S104
+    port: int = Field(8080, ge=1, le=65535, description="Port of the collect server.")
+    admin_host: str = Field(
+        "127.0.0.1", description="Address the admin API binds to (loopback unless told otherwise)."
+    )
+    admin_port: int = Field(8084, ge=1, le=65535, description="Port of the admin API.")
+    admin_token: SecretStr | None = Field(
+        None,
+        description="Bearer token of the admin API; the admin API refuses all calls without it.",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Fernet key encrypting conversion tokens at rest; unset: a key file is used.",
+    )
+    secret_key_file: Path = Field(
+        Path("pinrelay.key"),
+        description="Key file created (mode 0600) at first start if PINRELAY_SECRET_KEY is unset.",
+    )
+    pinterest_api_url: str = Field(
+        DEFAULT_PINTEREST_API_URL, description="Base URL of the Pinterest API (or the sandbox)."
+    )
+    pinterest_timeout_seconds: float = Field(
+        30.0, gt=0, description="Timeout of one HTTP call to Pinterest."
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Peers (IPs or CIDRs) whose X-Forwarded-For is believed.",
+    )
+    delivery_poll_seconds: float = Field(
+        0.5, gt=0, description="How often the worker looks for due events when idle."
+    )
+    delivery_lease_seconds: float = Field(
+        90.0, gt=0, description="How long a claimed batch stays reserved; longer than the timeout."
+    )
+    delivery_max_attempts: int = Field(
+        5, ge=1, description="Failed attempts before a transiently failing event may be dead."
+    )
+    delivery_retry_window_seconds: float = Field(
+        86400.0,
+        ge=0,
+        description="Time an event is retried before it may be dead (with the "
+        "attempts above, both must be spent).",
+    )
+    delivery_backoff_base_seconds: float = Field(
+        2.0, gt=0, description="First retry delay; doubles per attempt, with full jitter."
+    )
+    delivery_backoff_max_seconds: float = Field(600.0, gt=0, description="Cap of one retry delay.")
+    group_commit_max_items: int = Field(
+        5000, ge=1, description="Most writes one group commit takes from the queue."
+    )
+    log_level: str = Field("info", description="debug, info, warning or error.")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if not value.startswith("sqlite:///"):
+            raise ValueError(
+                "PINRELAY_DATABASE_URL must look like sqlite:///pinrelay.db (relative) or "
+                "sqlite:////var/lib/pinrelay/pinrelay.db (absolute)"
+            )
+        return value
+
+    @field_validator("pinterest_api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    def sqlite_path(self) -> Path:
+        """The file behind a `sqlite:///` URL (three slashes: relative, four: absolute)."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings from the environment plus explicit overrides (CLI flags)."""
+    clean = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return Settings(**clean)  # type: ignore[arg-type]  # keys are validated by pydantic
+    except ValueError as exc:
+        raise ConfigError(f"invalid setting: {exc}") from exc

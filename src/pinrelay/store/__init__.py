@@ -1,0 +1,1 @@
+"""Store stage: one interface, engine packages below."""

@@ -1,0 +1,123 @@
+"""The store interface every engine implements (SQLite now, PostgreSQL later).
+
+Two rules shape it:
+- an ingest is acknowledged only after `ingest()` returns, i.e. after its commit;
+- no transaction is held across an HTTP call: a worker claims rows (a lease), sends, then
+  records outcomes in a second short transaction.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from typing import Any
+
+from pinrelay.store.records import (
+    ClaimedEvent,
+    DeliveryAttempt,
+    EventOutcome,
+    IngestRecord,
+    Integration,
+    OutboxEntry,
+    OutboxStatus,
+    Source,
+    StoredEvent,
+)
+
+
+class Store(abc.ABC):
+    """Sources, integrations, the event log, the outbox and the delivery log."""
+
+    # lifecycle ---------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def open(self) -> None:
+        """Connect, apply migrations, and release leases no live worker can hold."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Finish pending writes and disconnect."""
+
+    @abc.abstractmethod
+    async def ping(self) -> bool:
+        """Whether the store answers a trivial query."""
+
+    # sources -----------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def create_source(
+        self, *, source_id: str, name: str, write_key_hash: str, write_key_hint: str
+    ) -> Source: ...
+
+    @abc.abstractmethod
+    def source_for_write_key_hash(self, write_key_hash: str) -> Source | None:
+        """Hot path of every collect request: must not touch the disk."""
+
+    @abc.abstractmethod
+    def list_sources(self) -> list[Source]: ...
+
+    @abc.abstractmethod
+    def get_source(self, source_id: str) -> Source | None: ...
+
+    # integrations ------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def create_integration(self, integration: Integration) -> Integration: ...
+
+    @abc.abstractmethod
+    async def update_integration(self, integration: Integration) -> Integration: ...
+
+    @abc.abstractmethod
+    async def pause_integration(self, integration_id: str, reason: str) -> None: ...
+
+    @abc.abstractmethod
+    def list_integrations(self, source_id: str | None = None) -> list[Integration]:
+        """Hot path (ingest and worker): must not touch the disk."""
+
+    @abc.abstractmethod
+    def get_integration(self, integration_id: str) -> Integration | None: ...
+
+    # ingest ------------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def ingest(self, records: Sequence[IngestRecord]) -> list[bool]:
+        """Commit events, their outbox rows and identity updates; True where new.
+
+        A record whose (source_id, message_id) is already stored is a retry: nothing of it
+        is written again and its flag is False.
+        """
+
+    @abc.abstractmethod
+    def identity_keys(self, source_id: str, kind: str, subject: str) -> dict[str, list[str]]:
+        """Hashed match keys remembered for a user or a device ({} if none)."""
+
+    # delivery ----------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def claim_batch(
+        self, integration_id: str, *, limit: int, now: float, lease_seconds: float
+    ) -> list[ClaimedEvent]: ...
+
+    @abc.abstractmethod
+    async def record_outcomes(
+        self, outcomes: Sequence[EventOutcome], attempt: DeliveryAttempt | None
+    ) -> None: ...
+
+    @abc.abstractmethod
+    async def next_due_at(self, integration_id: str) -> float | None: ...
+
+    # reads for the admin API -------------------------------------------------------------
+    @abc.abstractmethod
+    async def list_outbox(
+        self, integration_id: str, *, status: OutboxStatus | None, limit: int, before: int | None
+    ) -> list[OutboxEntry]: ...
+
+    @abc.abstractmethod
+    async def outbox_counts(self, integration_id: str) -> dict[str, int]: ...
+
+    @abc.abstractmethod
+    async def list_attempts(self, integration_id: str, *, limit: int) -> list[DeliveryAttempt]: ...
+
+    @abc.abstractmethod
+    async def list_events(
+        self, *, source_id: str | None, limit: int, before: int | None
+    ) -> list[StoredEvent]: ...
+
+    def describe(self) -> dict[str, Any]:
+        """What `/readyz` and the CLI print about this store."""
+        return {"engine": type(self).__name__}

@@ -1,0 +1,153 @@
+"""The rows the store reads and writes, as plain frozen dataclasses shared by every engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+OutboxStatus = Literal["pending", "delivered", "dead"]
+IdentityKind = Literal["user", "anonymous"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where events come from; a write key (stored hashed) lets a sender collect into it."""
+
+    id: str
+    name: str
+    write_key_hint: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Integration:
+    """A Pinterest ad account events of one source are delivered to."""
+
+    id: str
+    source_id: str
+    vendor: str
+    name: str
+    enabled: bool
+    ad_account_id: str
+    conversion_token_enc: bytes
+    conversion_token_hint: str
+    test_mode: bool
+    consent_categories: tuple[str, ...]
+    settings: dict[str, Any]
+    paused_reason: str | None
+    created_at: float
+    updated_at: float
+
+    @property
+    def active(self) -> bool:
+        """Whether the worker should deliver its events now."""
+        return self.enabled and self.paused_reason is None
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """A Pinterest-ready event queued for one integration."""
+
+    integration_id: str
+    event_id: str
+    event_name: str
+    event_time: int
+    payload: bytes
+
+
+@dataclass(frozen=True)
+class IdentityUpdate:
+    """Hashed match keys to remember for a user or a device."""
+
+    kind: IdentityKind
+    subject: str
+    match_keys: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class IngestRecord:
+    """One accepted event with everything its commit writes, in one transaction."""
+
+    source_id: str
+    message_id: str
+    type: str
+    name: str | None
+    user_id: str | None
+    anonymous_id: str | None
+    received_at: float
+    body: bytes
+    trace: bytes
+    outbox: tuple[OutboxRow, ...] = ()
+    identities: tuple[IdentityUpdate, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClaimedEvent:
+    """An outbox row reserved by a worker until its lease ends."""
+
+    seq: int
+    event_id: str
+    event_name: str
+    event_time: int
+    payload: bytes
+    attempts: int
+    created_at: float
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    """What became of one claimed event after a send."""
+
+    seq: int
+    status: Literal["delivered", "dead", "retry", "release"]
+    message: str | None = None
+    next_attempt_at: float = 0.0
+    attempted: bool = True
+
+
+@dataclass(frozen=True)
+class DeliveryAttempt:
+    """One HTTP call to Pinterest, for the delivery log."""
+
+    integration_id: str
+    started_at: float
+    duration_ms: float
+    batch_size: int
+    http_status: int | None
+    outcome: str
+    message: str | None
+    test: bool
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """An outbox row as the admin API lists it (no payload)."""
+
+    seq: int
+    integration_id: str
+    event_id: str
+    event_name: str
+    event_time: int
+    status: OutboxStatus
+    attempts: int
+    next_attempt_at: float
+    last_error: str | None
+    warning: str | None
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as the event log keeps it (PII already hashed)."""
+
+    seq: int
+    source_id: str
+    message_id: str
+    type: str
+    name: str | None
+    user_id: str | None
+    anonymous_id: str | None
+    received_at: float
+    body: dict[str, Any]
+    trace: list[dict[str, Any]] = field(default_factory=list)

@@ -1,0 +1,454 @@
+"""The embedded default store: one SQLite file in WAL mode, owned by one process.
+
+Writes go through the group-commit writer thread. Because this process is the only writer,
+its in-memory copies of sources, integrations and recent identities are authoritative, so the
+collect hot path answers without touching the disk; reads for the admin API use per-thread
+read connections (WAL lets them run beside the writer).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pinrelay.errors import NotFound, StoreError
+from pinrelay.store.base import Store
+from pinrelay.store.records import (
+    ClaimedEvent,
+    DeliveryAttempt,
+    EventOutcome,
+    IngestRecord,
+    Integration,
+    OutboxEntry,
+    OutboxStatus,
+    Source,
+    StoredEvent,
+)
+from pinrelay.store.sql import load_queries
+from pinrelay.store.sqlite.connection import connect, migrate
+from pinrelay.store.sqlite.writer import GroupCommitWriter
+
+T = TypeVar("T")
+
+IDENTITY_CACHE_ENTRIES = 100_000  # users/devices whose match keys stay in memory
+_NO_ROW = 2**62  # "before" bound meaning "from the newest"
+
+Q = load_queries("pinrelay.store.sqlite", "queries.sql")
+
+
+def _integration_from_row(row: sqlite3.Row) -> Integration:
+    return Integration(
+        id=row["id"],
+        source_id=row["source_id"],
+        vendor=row["vendor"],
+        name=row["name"],
+        enabled=bool(row["enabled"]),
+        ad_account_id=row["ad_account_id"],
+        conversion_token_enc=bytes(row["conversion_token_enc"]),
+        conversion_token_hint=row["conversion_token_hint"],
+        test_mode=bool(row["test_mode"]),
+        consent_categories=tuple(json.loads(row["consent_categories"])),
+        settings=json.loads(row["settings"]),
+        paused_reason=row["paused_reason"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _integration_params(integration: Integration, now: float) -> dict[str, Any]:
+    return {
+        "id": integration.id,
+        "source_id": integration.source_id,
+        "vendor": integration.vendor,
+        "name": integration.name,
+        "enabled": int(integration.enabled),
+        "ad_account_id": integration.ad_account_id,
+        "conversion_token_enc": integration.conversion_token_enc,
+        "conversion_token_hint": integration.conversion_token_hint,
+        "test_mode": int(integration.test_mode),
+        "consent_categories": json.dumps(list(integration.consent_categories)),
+        "settings": json.dumps(integration.settings),
+        "paused_reason": integration.paused_reason,
+        "now": now,
+    }
+
+
+class SQLiteStore(Store):
+    """Store on one SQLite file; never open one file from two processes."""
+
+    def __init__(self, path: Path, *, group_commit_max_items: int = 5000) -> None:
+        self.path = path
+        self._writer = GroupCommitWriter(lambda: connect(path), max_items=group_commit_max_items)
+        self._local = threading.local()
+        self._sources: dict[str, Source] = {}
+        self._sources_by_key_hash: dict[str, Source] = {}
+        self._integrations: dict[str, Integration] = {}
+        self._identities: OrderedDict[tuple[str, str, str], dict[str, list[str]]] = OrderedDict()
+        self._opened = False
+
+    # lifecycle ---------------------------------------------------------------------------
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        bootstrap = connect(self.path)
+        try:
+            migrate(bootstrap)
+            bootstrap.execute(Q["release_all_leases"])
+            for row in bootstrap.execute(Q["select_sources"]):
+                self._remember_source(
+                    Source(row["id"], row["name"], row["write_key_hint"], row["created_at"]),
+                    row["write_key_hash"],
+                )
+            for row in bootstrap.execute(Q["select_integrations"]):
+                integration = _integration_from_row(row)
+                self._integrations[integration.id] = integration
+        finally:
+            bootstrap.close()
+        self._writer.start()
+        self._opened = True
+
+    async def close(self) -> None:
+        if self._opened:
+            await asyncio.to_thread(self._writer.stop)
+            self._opened = False
+
+    async def ping(self) -> bool:
+        try:
+            await self._read(lambda conn: conn.execute("SELECT 1").fetchone())
+        except sqlite3.Error:
+            return False
+        return True
+
+    def describe(self) -> dict[str, Any]:
+        return {"engine": "sqlite", "path": str(self.path)}
+
+    @property
+    def commits(self) -> int:
+        return self._writer.commits
+
+    # sources -----------------------------------------------------------------------------
+    def _remember_source(self, source: Source, write_key_hash: str) -> None:
+        self._sources[source.id] = source
+        self._sources_by_key_hash[write_key_hash] = source
+
+    async def create_source(
+        self, *, source_id: str, name: str, write_key_hash: str, write_key_hint: str
+    ) -> Source:
+        now = time.time()
+        params = {
+            "id": source_id,
+            "name": name,
+            "write_key_hash": write_key_hash,
+            "write_key_hint": write_key_hint,
+            "now": now,
+        }
+        await self._writer.run(lambda conn: conn.execute(Q["insert_source"], params))
+        source = Source(source_id, name, write_key_hint, now)
+        self._remember_source(source, write_key_hash)
+        return source
+
+    def source_for_write_key_hash(self, write_key_hash: str) -> Source | None:
+        return self._sources_by_key_hash.get(write_key_hash)
+
+    def list_sources(self) -> list[Source]:
+        return sorted(self._sources.values(), key=lambda s: (s.created_at, s.id))
+
+    def get_source(self, source_id: str) -> Source | None:
+        return self._sources.get(source_id)
+
+    # integrations ------------------------------------------------------------------------
+    async def create_integration(self, integration: Integration) -> Integration:
+        params = _integration_params(integration, integration.created_at)
+        await self._writer.run(lambda conn: conn.execute(Q["insert_integration"], params))
+        self._integrations[integration.id] = integration
+        return integration
+
+    async def update_integration(self, integration: Integration) -> Integration:
+        if integration.id not in self._integrations:
+            raise NotFound(f"integration {integration.id} does not exist")
+        params = _integration_params(integration, integration.updated_at)
+        await self._writer.run(lambda conn: conn.execute(Q["update_integration"], params))
+        self._integrations[integration.id] = integration
+        return integration
+
+    async def pause_integration(self, integration_id: str, reason: str) -> None:
+        current = self._integrations.get(integration_id)
+        if current is None:
+            raise NotFound(f"integration {integration_id} does not exist")
+        now = time.time()
+        params = {"id": integration_id, "reason": reason, "now": now}
+        await self._writer.run(lambda conn: conn.execute(Q["pause_integration"], params))
+        latest = self._integrations[integration_id]  # may have been edited meanwhile
+        self._integrations[integration_id] = replace(latest, paused_reason=reason, updated_at=now)
+
+    def list_integrations(self, source_id: str | None = None) -> list[Integration]:
+        found = [
+            i for i in self._integrations.values() if source_id is None or i.source_id == source_id
+        ]
+        return sorted(found, key=lambda i: (i.created_at, i.id))
+
+    def get_integration(self, integration_id: str) -> Integration | None:
+        return self._integrations.get(integration_id)
+
+    # ingest ------------------------------------------------------------------------------
+    async def ingest(self, records: Sequence[IngestRecord]) -> list[bool]:
+        if not records:
+            return []
+        stored = await self._writer.run(lambda conn: _write_records(conn, records))
+        for record, new in zip(records, stored, strict=True):
+            if new:
+                for update in record.identities:
+                    self._cache_identity(
+                        (record.source_id, update.kind, update.subject), update.match_keys
+                    )
+        return stored
+
+    def identity_keys(self, source_id: str, kind: str, subject: str) -> dict[str, list[str]]:
+        key = (source_id, kind, subject)
+        cached = self._identities.get(key)
+        if cached is not None:
+            self._identities.move_to_end(key)
+            return cached
+        row = (
+            self._read_connection()
+            .execute(
+                Q["select_identity"], {"source_id": source_id, "kind": kind, "subject": subject}
+            )
+            .fetchone()
+        )
+        keys: dict[str, list[str]] = json.loads(row[0]) if row else {}
+        self._cache_identity(key, keys)
+        return keys
+
+    def _cache_identity(self, key: tuple[str, str, str], keys: dict[str, list[str]]) -> None:
+        self._identities[key] = keys
+        self._identities.move_to_end(key)
+        while len(self._identities) > IDENTITY_CACHE_ENTRIES:
+            self._identities.popitem(last=False)
+
+    # delivery ----------------------------------------------------------------------------
+    async def claim_batch(
+        self, integration_id: str, *, limit: int, now: float, lease_seconds: float
+    ) -> list[ClaimedEvent]:
+        params = {
+            "integration_id": integration_id,
+            "limit": limit,
+            "now": now,
+            "lease_until": now + lease_seconds,
+        }
+
+        def claim(conn: sqlite3.Connection) -> list[ClaimedEvent]:
+            rows = conn.execute(Q["claim_batch"], params).fetchall()
+            claimed = [
+                ClaimedEvent(
+                    r["seq"],
+                    r["event_id"],
+                    r["event_name"],
+                    r["event_time"],
+                    bytes(r["payload"]),
+                    r["attempts"],
+                    r["created_at"],
+                )
+                for r in rows
+            ]
+            claimed.sort(key=lambda c: c.seq)  # RETURNING does not promise an order
+            return claimed
+
+        return await self._writer.run(claim)
+
+    async def record_outcomes(
+        self, outcomes: Sequence[EventOutcome], attempt: DeliveryAttempt | None
+    ) -> None:
+        now = time.time()
+        await self._writer.run(lambda conn: _write_outcomes(conn, outcomes, attempt, now))
+
+    async def next_due_at(self, integration_id: str) -> float | None:
+        row = await self._read(
+            lambda conn: conn.execute(Q["next_due"], {"integration_id": integration_id}).fetchone()
+        )
+        return None if row is None or row[0] is None else float(row[0])
+
+    # reads -------------------------------------------------------------------------------
+    async def list_outbox(
+        self, integration_id: str, *, status: OutboxStatus | None, limit: int, before: int | None
+    ) -> list[OutboxEntry]:
+        params = {
+            "integration_id": integration_id,
+            "status": status,
+            "limit": limit,
+            "before": before or _NO_ROW,
+        }
+        rows = await self._read(lambda conn: conn.execute(Q["select_outbox"], params).fetchall())
+        return [OutboxEntry(**dict(row)) for row in rows]
+
+    async def outbox_counts(self, integration_id: str) -> dict[str, int]:
+        rows = await self._read(
+            lambda conn: conn.execute(
+                Q["count_outbox"], {"integration_id": integration_id}
+            ).fetchall()
+        )
+        counts = {"pending": 0, "delivered": 0, "dead": 0}
+        counts.update({row[0]: row[1] for row in rows})
+        return counts
+
+    async def list_attempts(self, integration_id: str, *, limit: int) -> list[DeliveryAttempt]:
+        params = {"integration_id": integration_id, "limit": limit}
+        rows = await self._read(lambda conn: conn.execute(Q["select_attempts"], params).fetchall())
+        return [
+            DeliveryAttempt(
+                integration_id=r["integration_id"],
+                started_at=r["started_at"],
+                duration_ms=r["duration_ms"],
+                batch_size=r["batch_size"],
+                http_status=r["http_status"],
+                outcome=r["outcome"],
+                message=r["message"],
+                test=bool(r["test"]),
+            )
+            for r in rows
+        ]
+
+    async def list_events(
+        self, *, source_id: str | None, limit: int, before: int | None
+    ) -> list[StoredEvent]:
+        params = {"source_id": source_id, "limit": limit, "before": before or _NO_ROW}
+        rows = await self._read(lambda conn: conn.execute(Q["select_events"], params).fetchall())
+        return [
+            StoredEvent(
+                seq=r["seq"],
+                source_id=r["source_id"],
+                message_id=r["message_id"],
+                type=r["type"],
+                name=r["name"],
+                user_id=r["user_id"],
+                anonymous_id=r["anonymous_id"],
+                received_at=r["received_at"],
+                body=json.loads(r["body"]),
+                trace=json.loads(r["trace"]),
+            )
+            for r in rows
+        ]
+
+    # plumbing ----------------------------------------------------------------------------
+    def _read_connection(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            if not self._opened:
+                raise StoreError("the store is not open")
+            conn = connect(self.path, read_only=True)
+            self._local.conn = conn
+        return conn
+
+    async def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
+        return await asyncio.to_thread(lambda: query(self._read_connection()))
+
+
+def _write_records(conn: sqlite3.Connection, records: Sequence[IngestRecord]) -> list[bool]:
+    stored: list[bool] = []
+    for record in records:
+        cursor = conn.execute(
+            Q["insert_event"],
+            {
+                "source_id": record.source_id,
+                "message_id": record.message_id,
+                "type": record.type,
+                "name": record.name,
+                "user_id": record.user_id,
+                "anonymous_id": record.anonymous_id,
+                "received_at": record.received_at,
+                "body": record.body,
+                "trace": record.trace,
+            },
+        )
+        if cursor.rowcount == 0:  # (source_id, message_id) seen before: an SDK retry
+            stored.append(False)
+            continue
+        event_seq = cursor.lastrowid
+        conn.executemany(
+            Q["insert_outbox"],
+            [
+                {
+                    "integration_id": row.integration_id,
+                    "event_seq": event_seq,
+                    "event_id": row.event_id,
+                    "event_name": row.event_name,
+                    "event_time": row.event_time,
+                    "payload": row.payload,
+                    "now": record.received_at,
+                }
+                for row in record.outbox
+            ],
+        )
+        conn.executemany(
+            Q["upsert_identity"],
+            [
+                {
+                    "source_id": record.source_id,
+                    "kind": update.kind,
+                    "subject": update.subject,
+                    "match_keys": json.dumps(update.match_keys),
+                    "now": record.received_at,
+                }
+                for update in record.identities
+            ],
+        )
+        stored.append(True)
+    return stored
+
+
+def _write_outcomes(
+    conn: sqlite3.Connection,
+    outcomes: Sequence[EventOutcome],
+    attempt: DeliveryAttempt | None,
+    now: float,
+) -> None:
+    for outcome in outcomes:
+        if outcome.status == "delivered":
+            conn.execute(
+                Q["mark_delivered"], {"seq": outcome.seq, "warning": outcome.message, "now": now}
+            )
+        elif outcome.status == "dead":
+            conn.execute(
+                Q["mark_dead"],
+                {
+                    "seq": outcome.seq,
+                    "error": outcome.message,
+                    "attempted": int(outcome.attempted),
+                    "now": now,
+                },
+            )
+        elif outcome.status == "retry":
+            conn.execute(
+                Q["mark_retry"],
+                {
+                    "seq": outcome.seq,
+                    "error": outcome.message,
+                    "next_attempt_at": outcome.next_attempt_at,
+                    "now": now,
+                },
+            )
+        else:
+            conn.execute(
+                Q["release_lease"], {"seq": outcome.seq, "error": outcome.message, "now": now}
+            )
+    if attempt is not None:
+        conn.execute(
+            Q["insert_attempt"],
+            {
+                "integration_id": attempt.integration_id,
+                "started_at": attempt.started_at,
+                "duration_ms": attempt.duration_ms,
+                "batch_size": attempt.batch_size,
+                "http_status": attempt.http_status,
+                "outcome": attempt.outcome,
+                "message": attempt.message,
+                "test": int(attempt.test),
+            },
+        )

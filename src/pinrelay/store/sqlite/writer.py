@@ -1,0 +1,141 @@
+"""The one writer of a SQLite database, with group commit.
+
+SQLite allows one writer at a time and every commit costs an fsync. So one thread owns the
+write connection: it takes everything queued, runs it in ONE transaction (each operation in
+its own savepoint, so one failing operation does not undo the others), commits once, and only
+then resolves the callers' futures. A request is answered after its events are durable, and
+a burst of N requests costs one fsync instead of N (DESIGN.md: ~25K acknowledged events/s on
+one core against ~3.3K with one commit per request).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import structlog
+
+from pinrelay.errors import StoreError
+
+T = TypeVar("T")
+Operation = Callable[[sqlite3.Connection], Any]
+
+logger = structlog.get_logger(__name__)
+
+
+@dataclass
+class _Job:
+    operation: Operation
+    future: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop
+
+
+_STOP = object()
+
+
+def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():  # the caller went away (e.g. the client disconnected)
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+class GroupCommitWriter:
+    """Runs write operations on a dedicated thread, committing them in groups."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection], *, max_items: int) -> None:
+        self._connect = connect
+        self._max_items = max_items
+        self._queue: queue.SimpleQueue[_Job | object] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._startup_error: BaseException | None = None
+        self.commits = 0  # how many transactions were committed (for tests and metrics)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._run, name="pinrelay-sqlite-writer", daemon=True
+        )
+        self._thread.start()
+        self._ready.wait()
+        if self._startup_error is not None:
+            raise StoreError(f"cannot open the database for writing: {self._startup_error}")
+
+    def stop(self) -> None:
+        """Finish everything queued so far, then close the write connection."""
+        if self._thread is None:
+            return
+        self._queue.put(_STOP)
+        self._thread.join()
+        self._thread = None
+
+    async def run(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `operation(connection)` in the next group commit; return after the commit."""
+        if self._thread is None:
+            raise StoreError("the store is not open")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._queue.put(_Job(operation, future, loop))
+        return await future
+
+    def _run(self) -> None:
+        try:
+            connection = self._connect()
+        except BaseException as exc:  # reported to start() and raised there
+            self._startup_error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            while True:
+                first = self._queue.get()
+                if first is _STOP:
+                    return
+                jobs = [first]
+                stop_after = False
+                while len(jobs) < self._max_items:
+                    try:
+                        item = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is _STOP:
+                        stop_after = True
+                        break
+                    jobs.append(item)
+                self._commit_group(connection, [job for job in jobs if isinstance(job, _Job)])
+                if stop_after:
+                    return
+        finally:
+            connection.close()
+
+    def _commit_group(self, connection: sqlite3.Connection, jobs: list[_Job]) -> None:
+        results: list[tuple[_Job, Any, BaseException | None]] = []
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            for job in jobs:
+                connection.execute("SAVEPOINT job")
+                try:
+                    result = job.operation(connection)
+                except Exception as exc:  # one bad operation must not undo the others
+                    connection.execute("ROLLBACK TO job")
+                    results.append((job, None, exc))
+                else:
+                    results.append((job, result, None))
+                connection.execute("RELEASE job")
+            connection.execute("COMMIT")
+            self.commits += 1
+        except sqlite3.Error as exc:
+            logger.error("group commit failed", action="store.commit_failed", error=str(exc))
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            failure = StoreError(f"the database rejected the write: {exc}")
+            results = [(job, None, failure) for job in jobs]
+        for job, result, error in results:
+            job.loop.call_soon_threadsafe(_resolve, job.future, result, error)

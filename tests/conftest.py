@@ -1,0 +1,38 @@
+"""Fixtures shared by every test: a real sandbox and real gateways on loopback.
+
+The server helpers are imported inside the fixtures, so unit tests of one stage load
+without importing every other stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from tests.support.servers import GatewayFactory, SandboxHandle
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxHandle]:
+    from tests.support.servers import running_sandbox
+
+    with running_sandbox() as handle:
+        yield handle
+
+
+@pytest.fixture
+def start_gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
+    """Start real gateways on loopback ports, with a SQLite file under tmp_path."""
+    from tests.support.servers import gateway_factory
+
+    with gateway_factory(tmp_path) as factory:
+        yield factory

@@ -1,0 +1,159 @@
+"""The admin API over real HTTP: auth, the seed's integration body, masking, validation."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.support.servers import (
+    AD_ACCOUNT,
+    ADMIN_TOKEN,
+    CONVERSION_TOKEN,
+    GatewayFactory,
+    GatewayHandle,
+)
+
+
+@pytest.fixture
+def gateway(start_gateway: GatewayFactory) -> GatewayHandle:
+    return start_gateway()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/admin/sources",
+        "/v1/admin/integrations",
+        "/v1/admin/events",
+        "/v1/admin/deliveries?integration_id=x",
+    ],
+)
+def test_no_admin_route_answers_without_the_token(gateway: GatewayHandle, path: str) -> None:
+    assert httpx.get(f"{gateway.admin_url}{path}").status_code == 401
+    wrong = {"Authorization": "Bearer not-the-token"}
+    response = httpx.get(f"{gateway.admin_url}{path}", headers=wrong)
+    assert response.status_code == 401
+    assert ADMIN_TOKEN not in response.text
+
+
+def test_health_needs_no_token(gateway: GatewayHandle) -> None:
+    assert httpx.get(f"{gateway.admin_url}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{gateway.admin_url}/readyz").status_code == 200
+    assert httpx.get(f"{gateway.collect_url}/readyz").status_code == 200
+
+
+def test_a_source_shows_its_write_key_once(gateway: GatewayHandle) -> None:
+    created = gateway.create_source("Website")
+    assert created["id"].startswith("src_")
+    assert created["write_key"].startswith("wk_")
+    listed = gateway.admin("GET", "/v1/admin/sources").json()
+    assert [s["id"] for s in listed] == [created["id"]]
+    assert created["write_key"] not in gateway.admin("GET", "/v1/admin/sources").text
+    assert created["write_key"].startswith(listed[0]["write_key_hint"].rstrip("…"))
+
+
+def test_the_seed_integration_body_is_accepted_and_the_token_masked(gateway: GatewayHandle) -> None:
+    source = gateway.create_source()
+    integration = gateway.create_integration(
+        source["id"], name="Pinterest Ads Production", consent_categories=["advertising"]
+    )
+    assert integration["vendor"] == "pinterest_ads"
+    assert integration["status"] == "active"
+    assert integration["config"] == {
+        "ad_account_id": AD_ACCOUNT,
+        "conversion_token": "****" + CONVERSION_TOKEN[-4:],
+    }
+    assert integration["consent_categories"] == ["advertising"]
+    for response in (
+        gateway.admin("GET", f"/v1/admin/integrations/{integration['id']}"),
+        gateway.admin("GET", "/v1/admin/integrations"),
+    ):
+        assert response.status_code == 200
+        assert CONVERSION_TOKEN not in response.text
+
+
+@pytest.mark.parametrize(
+    "ad_account_id", ["2612345678901", "abc123", "1234567890123456789", "12-34"]
+)
+def test_a_non_numeric_or_too_long_ad_account_is_refused_with_the_tag_id_hint(
+    gateway: GatewayHandle, ad_account_id: str
+) -> None:
+    source = gateway.create_source()
+    body = {
+        "source_id": source["id"],
+        "vendor": "pinterest_ads",
+        "name": "P",
+        "enabled": True,
+        "config": {"ad_account_id": ad_account_id, "conversion_token": "pina_secret_xyz"},
+    }
+    response = gateway.admin("POST", "/v1/admin/integrations", json=body)
+    if ad_account_id.isdigit() and len(ad_account_id) <= 18:
+        assert response.status_code == 201  # a plausible id is accepted
+        return
+    assert response.status_code == 422
+    message = response.json()["error"]["message"]
+    assert message.startswith("config.ad_account_id")
+    assert "Tag ID" in message
+    assert "pina_secret_xyz" not in response.text
+
+
+def test_an_integration_needs_an_existing_source(gateway: GatewayHandle) -> None:
+    body = {
+        "source_id": "src_missing",
+        "vendor": "pinterest_ads",
+        "name": "P",
+        "config": {"ad_account_id": "1", "conversion_token": "t"},
+    }
+    response = gateway.admin("POST", "/v1/admin/integrations", json=body)
+    assert response.status_code == 400
+    assert "src_missing" in response.json()["error"]["message"]
+
+
+def test_unknown_fields_and_vendors_are_refused(gateway: GatewayHandle) -> None:
+    source = gateway.create_source()
+    body = {
+        "source_id": source["id"],
+        "vendor": "meta_capi",
+        "name": "P",
+        "config": {"ad_account_id": "1", "conversion_token": "secret-token-value"},
+        "colour": "red",
+    }
+    response = gateway.admin("POST", "/v1/admin/integrations", json=body)
+    assert response.status_code == 422
+    fields = {d["field"] for d in response.json()["error"]["details"]}
+    assert fields == {"vendor", "colour"}
+    assert "secret-token-value" not in response.text
+
+
+def test_patch_changes_only_what_it_names(gateway: GatewayHandle) -> None:
+    source = gateway.create_source()
+    integration = gateway.create_integration(source["id"])
+    response = gateway.admin(
+        "PATCH",
+        f"/v1/admin/integrations/{integration['id']}",
+        json={"enabled": False, "test_mode": True},
+    )
+    assert response.status_code == 200
+    patched = response.json()
+    assert (patched["enabled"], patched["status"], patched["test_mode"]) == (
+        False,
+        "disabled",
+        True,
+    )
+    assert patched["config"] == integration["config"]
+    assert (
+        gateway.admin(
+            "PATCH", "/v1/admin/integrations/int_nope", json={"enabled": True}
+        ).status_code
+        == 404
+    )
+
+
+def test_deliveries_of_an_unknown_integration_is_404(gateway: GatewayHandle) -> None:
+    response = gateway.admin("GET", "/v1/admin/deliveries", params={"integration_id": "int_x"})
+    assert response.status_code == 404
+
+
+def test_the_openapi_schema_is_served(gateway: GatewayHandle) -> None:
+    schema = httpx.get(f"{gateway.admin_url}/openapi.json").json()
+    assert "/v1/admin/integrations" in schema["paths"]

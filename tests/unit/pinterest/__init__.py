@@ -1,0 +1,1 @@
+"""Tests of pinrelay.pinterest (a package, so test module names cannot clash with other stages)."""

@@ -1,0 +1,33 @@
+"""Docs that cannot drift: every setting and every CLI command is documented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pinrelay.cli import app
+from pinrelay.settings import Settings
+
+DOCS = Path(__file__).parents[2] / "docs"
+
+
+def test_every_setting_is_documented() -> None:
+    text = (DOCS / "reference/settings.md").read_text()
+    missing = [name for name in Settings.model_fields if f"PINRELAY_{name.upper()}" not in text]
+    assert missing == []
+
+
+def test_every_cli_command_is_documented() -> None:
+    text = (DOCS / "reference/cli.md").read_text()
+    commands = [
+        c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
+    ]
+    assert commands
+    assert [c for c in commands if f"`pinrelay {c}`" not in text] == []
+
+
+def test_the_readme_has_exactly_the_two_setup_commands() -> None:
+    readme = (DOCS.parent / "README.md").read_text()
+    assert "./scripts/demo" in readme
+    assert "./scripts/test" in readme
+    ci = (DOCS.parent / ".ci/run").read_text()
+    assert "scripts/test" in ci
