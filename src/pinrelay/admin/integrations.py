@@ -1,0 +1,120 @@
+"""Admin routes for integrations: the Pinterest ad accounts a source delivers to."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import replace
+from typing import Any, Literal
+
+from fastapi import APIRouter
+
+from pinrelay.admin.deps import BoxDep, StoreDep, existing_integration
+from pinrelay.admin.models import (
+    IntegrationCreate,
+    IntegrationOut,
+    IntegrationPatch,
+    PinterestConfigOut,
+)
+from pinrelay.credentials import mask_token, token_hint
+from pinrelay.errors import BadRequest
+from pinrelay.store.records import Integration
+
+router = APIRouter(prefix="/v1/admin/integrations", tags=["integrations"])
+
+
+def integration_out(integration: Integration) -> IntegrationOut:
+    status: Literal["active", "paused", "disabled"] = (
+        "disabled"
+        if not integration.enabled
+        else "paused"
+        if integration.paused_reason
+        else "active"
+    )
+    return IntegrationOut(
+        id=integration.id,
+        source_id=integration.source_id,
+        vendor=integration.vendor,
+        name=integration.name,
+        enabled=integration.enabled,
+        status=status,
+        paused_reason=integration.paused_reason,
+        config=PinterestConfigOut(
+            ad_account_id=integration.ad_account_id,
+            conversion_token=mask_token(integration.conversion_token_hint),
+        ),
+        consent_categories=list(integration.consent_categories),
+        test_mode=integration.test_mode,
+        settings=integration.settings,
+        created_at=integration.created_at,
+        updated_at=integration.updated_at,
+    )
+
+
+@router.post("", status_code=201)
+async def create_integration(
+    body: IntegrationCreate, store: StoreDep, box: BoxDep
+) -> IntegrationOut:
+    """Create an integration; the body is the one of Datafly Signal's Pinterest integration."""
+    if store.get_source(body.source_id) is None:
+        raise BadRequest(
+            f"source_id: source {body.source_id!r} does not exist; create it "
+            "with POST /v1/admin/sources first"
+        )
+    token = body.config.conversion_token.get_secret_value().strip()
+    now = time.time()
+    integration = Integration(
+        id="int_" + secrets.token_hex(8),
+        source_id=body.source_id,
+        vendor=body.vendor,
+        name=body.name,
+        enabled=body.enabled,
+        ad_account_id=body.config.ad_account_id,
+        conversion_token_enc=box.encrypt(token),
+        conversion_token_hint=token_hint(token),
+        test_mode=body.test_mode,
+        consent_categories=tuple(body.consent_categories),
+        settings=body.settings.model_dump(),
+        paused_reason=None,
+        created_at=now,
+        updated_at=now,
+    )
+    return integration_out(await store.create_integration(integration))
+
+
+@router.get("")
+async def list_integrations(store: StoreDep, source_id: str | None = None) -> list[IntegrationOut]:
+    return [integration_out(i) for i in store.list_integrations(source_id)]
+
+
+@router.get("/{integration_id}")
+async def get_integration(integration_id: str, store: StoreDep) -> IntegrationOut:
+    return integration_out(existing_integration(store, integration_id))
+
+
+@router.patch("/{integration_id}")
+async def update_integration(
+    integration_id: str, body: IntegrationPatch, store: StoreDep, box: BoxDep
+) -> IntegrationOut:
+    """Change the fields the body names; a new config (or enabling) resumes a paused one."""
+    current = existing_integration(store, integration_id)
+    changes: dict[str, Any] = {"updated_at": time.time()}
+    fields = body.model_fields_set
+    for name in ("name", "enabled", "test_mode"):
+        if name in fields and getattr(body, name) is not None:
+            changes[name] = getattr(body, name)
+    if "consent_categories" in fields and body.consent_categories is not None:
+        changes["consent_categories"] = tuple(body.consent_categories)
+    if "settings" in fields and body.settings is not None:
+        changes["settings"] = body.settings.model_dump()
+    if body.config is not None:
+        if body.config.ad_account_id is not None:
+            changes["ad_account_id"] = body.config.ad_account_id
+        if body.config.conversion_token is not None:
+            token = body.config.conversion_token.get_secret_value().strip()
+            changes["conversion_token_enc"] = box.encrypt(token)
+            changes["conversion_token_hint"] = token_hint(token)
+        changes["paused_reason"] = None
+    if changes.get("enabled") is True:
+        changes["paused_reason"] = None
+    return integration_out(await store.update_integration(replace(current, **changes)))

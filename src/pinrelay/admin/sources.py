@@ -1,0 +1,50 @@
+"""Admin routes for sources: where events come from, and their write keys."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter
+
+from pinrelay.admin.deps import StoreDep
+from pinrelay.admin.models import SourceCreate, SourceCreated, SourceOut
+from pinrelay.credentials import hash_key, new_write_key, write_key_hint
+from pinrelay.errors import ResourceNotFound
+from pinrelay.store.records import Source
+
+router = APIRouter(prefix="/v1/admin/sources", tags=["sources"])
+
+
+def source_out(source: Source) -> SourceOut:
+    return SourceOut(
+        id=source.id,
+        name=source.name,
+        write_key_hint=source.write_key_hint,
+        created_at=source.created_at,
+    )
+
+
+@router.post("", status_code=201)
+async def create_source(body: SourceCreate, store: StoreDep) -> SourceCreated:
+    """Create a source; its write key is in this answer only (pinrelay keeps a hash)."""
+    write_key = new_write_key()
+    source = await store.create_source(
+        source_id="src_" + secrets.token_hex(8),
+        name=body.name,
+        write_key_hash=hash_key(write_key),
+        write_key_hint=write_key_hint(write_key),
+    )
+    return SourceCreated(**source_out(source).model_dump(), write_key=write_key)
+
+
+@router.get("")
+async def list_sources(store: StoreDep) -> list[SourceOut]:
+    return [source_out(s) for s in store.list_sources()]
+
+
+@router.get("/{source_id}")
+async def get_source(source_id: str, store: StoreDep) -> SourceOut:
+    source = store.get_source(source_id)
+    if source is None:
+        raise ResourceNotFound(f"source {source_id!r} does not exist")
+    return source_out(source)
