@@ -94,7 +94,10 @@ class Gateway:
         )
         self.collect_server = http_server(collect.build(), settings.host, settings.port)
         admin = build_admin_app(
-            self.store, self.secrets, admin_token=settings.admin_token.get_secret_value()
+            self.store,
+            self.secrets,
+            admin_token=settings.admin_token.get_secret_value(),
+            pinterest=self.client,
         )
         self.admin_server = http_server(admin, settings.admin_host, settings.admin_port)
         self._stop = asyncio.Event()

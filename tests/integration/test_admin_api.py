@@ -105,7 +105,7 @@ def test_an_integration_needs_an_existing_source(gateway: GatewayHandle) -> None
         "config": {"ad_account_id": "1", "conversion_token": "t"},
     }
     response = gateway.admin("POST", "/v1/admin/integrations", json=body)
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert "src_missing" in response.json()["error"]["message"]
 
 

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from pinrelay.admin.deps import MAX_PAGE, StoreDep
+from pinrelay.admin.deps import ERROR_RESPONSES, MAX_PAGE, MAX_SEQ, StoreDep
 from pinrelay.admin.models import EventOut
 
-router = APIRouter(prefix="/v1/admin/events", tags=["events"])
+router = APIRouter(prefix="/v1/admin/events", tags=["events"], responses=ERROR_RESPONSES)
 
 
 @router.get("")
@@ -17,7 +17,7 @@ async def list_events(
     store: StoreDep,
     source_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
 ) -> list[EventOut]:
     events = await store.list_events(source_id=source_id, limit=limit, before=before)
     return [

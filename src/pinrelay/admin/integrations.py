@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 
-from pinrelay.admin.deps import BoxDep, StoreDep, existing_integration
+from pinrelay.admin.deps import ERROR_RESPONSES, BoxDep, StoreDep, existing_integration
 from pinrelay.admin.models import (
     IntegrationCreate,
     IntegrationOut,
@@ -17,10 +17,12 @@ from pinrelay.admin.models import (
     PinterestConfigOut,
 )
 from pinrelay.credentials import mask_token, token_hint
-from pinrelay.errors import BadRequest
+from pinrelay.errors import ResourceNotFound
 from pinrelay.store.records import Integration
 
-router = APIRouter(prefix="/v1/admin/integrations", tags=["integrations"])
+router = APIRouter(
+    prefix="/v1/admin/integrations", tags=["integrations"], responses=ERROR_RESPONSES
+)
 
 
 def integration_out(integration: Integration) -> IntegrationOut:
@@ -57,7 +59,7 @@ async def create_integration(
 ) -> IntegrationOut:
     """Create an integration; the body is the one of Datafly Signal's Pinterest integration."""
     if store.get_source(body.source_id) is None:
-        raise BadRequest(
+        raise ResourceNotFound(
             f"source_id: source {body.source_id!r} does not exist; create it "
             "with POST /v1/admin/sources first"
         )

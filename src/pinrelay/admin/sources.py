@@ -6,13 +6,13 @@ import secrets
 
 from fastapi import APIRouter
 
-from pinrelay.admin.deps import StoreDep
+from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep
 from pinrelay.admin.models import SourceCreate, SourceCreated, SourceOut
 from pinrelay.credentials import hash_key, new_write_key, write_key_hint
 from pinrelay.errors import ResourceNotFound
 from pinrelay.store.records import Source
 
-router = APIRouter(prefix="/v1/admin/sources", tags=["sources"])
+router = APIRouter(prefix="/v1/admin/sources", tags=["sources"], responses=ERROR_RESPONSES)
 
 
 def source_out(source: Source) -> SourceOut:
