@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from pinrelay import __version__
-from pinrelay.admin import delivery, events, integrations, sources, testing
+from pinrelay.admin import audit, delivery, events, integrations, sources, testing, tokens
 from pinrelay.admin.auth import require_admin
 from pinrelay.credentials import SecretBox
 from pinrelay.errors import HTTPError
@@ -26,6 +26,8 @@ ROUTERS = (
     delivery.router,
     events.router,
     testing.router,
+    tokens.router,
+    audit.router,
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 
+from pinrelay.admin.auth import ActorDep
 from pinrelay.admin.deps import ERROR_RESPONSES, BoxDep, StoreDep, existing_integration
 from pinrelay.admin.models import (
     IntegrationCreate,
@@ -55,7 +56,7 @@ def integration_out(integration: Integration) -> IntegrationOut:
 
 @router.post("", status_code=201)
 async def create_integration(
-    body: IntegrationCreate, store: StoreDep, box: BoxDep
+    body: IntegrationCreate, store: StoreDep, box: BoxDep, actor: ActorDep
 ) -> IntegrationOut:
     """Create an integration; the body is the one of Datafly Signal's Pinterest integration."""
     if store.get_source(body.source_id) is None:
@@ -81,7 +82,14 @@ async def create_integration(
         created_at=now,
         updated_at=now,
     )
-    return integration_out(await store.create_integration(integration))
+    created = integration_out(await store.create_integration(integration))
+    await store.audit(
+        actor=actor,
+        action="integration.create",
+        target=integration.id,
+        details=created.model_dump(mode="json", exclude={"created_at", "updated_at"}),
+    )
+    return created
 
 
 @router.get("")
@@ -96,7 +104,7 @@ async def get_integration(integration_id: str, store: StoreDep) -> IntegrationOu
 
 @router.patch("/{integration_id}")
 async def update_integration(
-    integration_id: str, body: IntegrationPatch, store: StoreDep, box: BoxDep
+    integration_id: str, body: IntegrationPatch, store: StoreDep, box: BoxDep, actor: ActorDep
 ) -> IntegrationOut:
     """Change the fields the body names; a new config (or enabling) resumes a paused one."""
     current = existing_integration(store, integration_id)
@@ -119,4 +127,9 @@ async def update_integration(
         changes["paused_reason"] = None
     if changes.get("enabled") is True:
         changes["paused_reason"] = None
-    return integration_out(await store.update_integration(replace(current, **changes)))
+    updated = integration_out(await store.update_integration(replace(current, **changes)))
+    changed = body.model_dump(mode="json", exclude_unset=True)  # SecretStr dumps masked
+    await store.audit(
+        actor=actor, action="integration.update", target=integration_id, details=changed
+    )
+    return updated

@@ -6,6 +6,7 @@ import secrets
 
 from fastapi import APIRouter
 
+from pinrelay.admin.auth import ActorDep
 from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep
 from pinrelay.admin.models import SourceCreate, SourceCreated, SourceOut
 from pinrelay.credentials import hash_key, new_write_key, write_key_hint
@@ -25,7 +26,7 @@ def source_out(source: Source) -> SourceOut:
 
 
 @router.post("", status_code=201)
-async def create_source(body: SourceCreate, store: StoreDep) -> SourceCreated:
+async def create_source(body: SourceCreate, store: StoreDep, actor: ActorDep) -> SourceCreated:
     """Create a source; its write key is in this answer only (pinrelay keeps a hash)."""
     write_key = new_write_key()
     source = await store.create_source(
@@ -33,6 +34,9 @@ async def create_source(body: SourceCreate, store: StoreDep) -> SourceCreated:
         name=body.name,
         write_key_hash=hash_key(write_key),
         write_key_hint=write_key_hint(write_key),
+    )
+    await store.audit(
+        actor=actor, action="source.create", target=source.id, details={"name": body.name}
     )
     return SourceCreated(**source_out(source).model_dump(), write_key=write_key)
 

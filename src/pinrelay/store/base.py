@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from pinrelay.store.records import (
+    AdminToken,
+    AuditEntry,
     ClaimedEvent,
     DeliveryAttempt,
     EventOutcome,
@@ -117,6 +119,31 @@ class Store(abc.ABC):
     async def list_events(
         self, *, source_id: str | None, limit: int, before: int | None
     ) -> list[StoredEvent]: ...
+
+    # admin tokens and audit log --------------------------------------------------------
+    @abc.abstractmethod
+    async def create_admin_token(
+        self, *, token_id: str, name: str, token_hash: str, token_hint: str
+    ) -> AdminToken: ...
+
+    @abc.abstractmethod
+    async def revoke_admin_token(self, token_id: str) -> bool:
+        """Revoke at once; False if there is no such active token."""
+
+    @abc.abstractmethod
+    def admin_token_for_hash(self, token_hash: str) -> AdminToken | None:
+        """Hot path of every admin request: the active token with this hash, from memory."""
+
+    @abc.abstractmethod
+    def list_admin_tokens(self) -> list[AdminToken]: ...
+
+    @abc.abstractmethod
+    async def audit(
+        self, *, actor: str, action: str, target: str, details: dict[str, Any]
+    ) -> None: ...
+
+    @abc.abstractmethod
+    async def list_audit(self, *, limit: int, before: int | None) -> list[AuditEntry]: ...
 
     def describe(self) -> dict[str, Any]:
         """What `/readyz` and the CLI print about this store."""

@@ -151,3 +151,30 @@ class StoredEvent:
     received_at: float
     body: dict[str, Any]
     trace: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AdminToken:
+    """An admin API token created through the API (stored as a hash, shown once)."""
+
+    id: str
+    name: str
+    token_hint: str
+    created_at: float
+    revoked_at: float | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One configuration change: who, what, when (secrets masked in details)."""
+
+    id: int
+    at: float
+    actor: str
+    action: str
+    target: str
+    details: dict[str, Any]

@@ -116,3 +116,22 @@ SELECT seq, source_id, message_id, type, name, user_id, anonymous_id, received_a
 FROM events
 WHERE (:source_id IS NULL OR source_id = :source_id) AND seq < :before
 ORDER BY seq DESC LIMIT :limit;
+
+-- name: insert_admin_token
+INSERT INTO admin_tokens (id, name, token_hash, token_hint, created_at)
+VALUES (:id, :name, :token_hash, :token_hint, :now);
+
+-- name: revoke_admin_token
+UPDATE admin_tokens SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL;
+
+-- name: select_admin_tokens
+SELECT id, name, token_hash, token_hint, created_at, revoked_at FROM admin_tokens
+ORDER BY created_at, id;
+
+-- name: insert_audit
+INSERT INTO audit_log (at, actor, action, target, details)
+VALUES (:at, :actor, :action, :target, :details);
+
+-- name: select_audit
+SELECT id, at, actor, action, target, details FROM audit_log
+WHERE id < :before ORDER BY id DESC LIMIT :limit;

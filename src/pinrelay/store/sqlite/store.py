@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 from pinrelay.errors import NotFound, StoreError
 from pinrelay.store.base import Store
 from pinrelay.store.records import (
+    AdminToken,
+    AuditEntry,
     ClaimedEvent,
     DeliveryAttempt,
     EventOutcome,
@@ -92,6 +94,7 @@ class SQLiteStore(Store):
         self._sources_by_key_hash: dict[str, Source] = {}
         self._integrations: dict[str, Integration] = {}
         self._identities: OrderedDict[tuple[str, str, str], dict[str, list[str]]] = OrderedDict()
+        self._admin_tokens: dict[str, tuple[AdminToken, str]] = {}  # id -> (token, hash)
         self._opened = False
 
     # lifecycle ---------------------------------------------------------------------------
@@ -109,6 +112,11 @@ class SQLiteStore(Store):
             for row in bootstrap.execute(Q["select_integrations"]):
                 integration = _integration_from_row(row)
                 self._integrations[integration.id] = integration
+            for row in bootstrap.execute(Q["select_admin_tokens"]):
+                token = AdminToken(
+                    row["id"], row["name"], row["token_hint"], row["created_at"], row["revoked_at"]
+                )
+                self._admin_tokens[token.id] = (token, row["token_hash"])
         finally:
             bootstrap.close()
         self._writer.start()
@@ -345,6 +353,65 @@ class SQLiteStore(Store):
             conn = connect(self.path, read_only=True)
             self._local.conn = conn
         return conn
+
+    # admin tokens and audit log ---------------------------------------------------------
+    async def create_admin_token(
+        self, *, token_id: str, name: str, token_hash: str, token_hint: str
+    ) -> AdminToken:
+        now = time.time()
+        params = {
+            "id": token_id,
+            "name": name,
+            "token_hash": token_hash,
+            "token_hint": token_hint,
+            "now": now,
+        }
+        await self._writer.run(lambda conn: conn.execute(Q["insert_admin_token"], params))
+        token = AdminToken(token_id, name, token_hint, now, None)
+        self._admin_tokens[token_id] = (token, token_hash)
+        return token
+
+    async def revoke_admin_token(self, token_id: str) -> bool:
+        known = self._admin_tokens.get(token_id)
+        if known is None or not known[0].active:
+            return False
+        now = time.time()
+        # Forget it in memory first: from this line on, no request authenticates with it.
+        self._admin_tokens[token_id] = (replace(known[0], revoked_at=now), known[1])
+        params = {"id": token_id, "now": now}
+        await self._writer.run(lambda conn: conn.execute(Q["revoke_admin_token"], params))
+        return True
+
+    def admin_token_for_hash(self, token_hash: str) -> AdminToken | None:
+        for token, stored_hash in self._admin_tokens.values():
+            if token.active and stored_hash == token_hash:
+                return token
+        return None
+
+    def list_admin_tokens(self) -> list[AdminToken]:
+        return sorted(
+            (t for t, _ in self._admin_tokens.values()), key=lambda t: (t.created_at, t.id)
+        )
+
+    async def audit(self, *, actor: str, action: str, target: str, details: dict[str, Any]) -> None:
+        params = {
+            "at": time.time(),
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "details": json.dumps(details, sort_keys=True),
+        }
+        await self._writer.run(lambda conn: conn.execute(Q["insert_audit"], params))
+
+    async def list_audit(self, *, limit: int, before: int | None) -> list[AuditEntry]:
+        params = {"limit": limit, "before": before or _NO_ROW}
+        rows = await self._read(lambda conn: conn.execute(Q["select_audit"], params).fetchall())
+        return [
+            AuditEntry(
+                r["id"], r["at"], r["actor"], r["action"], r["target"], json.loads(r["details"])
+            )
+            for r in rows
+        ]
 
     async def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.to_thread(lambda: query(self._read_connection()))
