@@ -44,7 +44,8 @@ def test_the_admin_api_honours_its_own_schema(start_gateway: GatewayFactory) -> 
     assert len(operations) == len(results), "every operation of the schema must load"
     assert len(operations) >= 10
     failures: list[str] = []
-    for operation in operations:
+    # The live stream never ends by design, so a generated call would never return.
+    for operation in [op for op in operations if not op.path.endswith("/stream")]:
         try:
             fuzz(operation)
         except Exception as exc:  # collect every operation's failure, then report them all

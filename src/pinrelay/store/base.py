@@ -17,6 +17,7 @@ from pinrelay.store.records import (
     AuditEntry,
     ClaimedEvent,
     DeliveryAttempt,
+    EventFilter,
     EventOutcome,
     IngestRecord,
     Integration,
@@ -117,8 +118,11 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def list_events(
-        self, *, source_id: str | None, limit: int, before: int | None
+        self, *, filters: EventFilter, limit: int, before: int | None
     ) -> list[StoredEvent]: ...
+
+    @abc.abstractmethod
+    async def get_event(self, seq: int) -> StoredEvent | None: ...
 
     # admin tokens and audit log --------------------------------------------------------
     @abc.abstractmethod

@@ -178,3 +178,18 @@ class AuditEntry:
     action: str
     target: str
     details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What the event debugger narrows the event log to; None means any."""
+
+    source_id: str | None = None
+    type: str | None = None
+    name: str | None = None
+    outcome: str | None = None  # queued | filtered | unmatchable | invalid | no_pipeline
+    user_id: str | None = None
+    anonymous_id: str | None = None
+    since: float | None = None
+    until: float | None = None
+    after: int = 0  # only events with a larger seq (for live tails)

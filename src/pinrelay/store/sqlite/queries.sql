@@ -112,10 +112,25 @@ SELECT id, integration_id, started_at, duration_ms, batch_size, http_status, out
 FROM delivery_attempts WHERE integration_id = :integration_id ORDER BY id DESC LIMIT :limit;
 
 -- name: select_events
+-- The event debugger's filters; each is off when its parameter is NULL. An event's outcomes
+-- live in its trace (one entry per integration and pipeline), searched with json_each.
 SELECT seq, source_id, message_id, type, name, user_id, anonymous_id, received_at, body, trace
 FROM events
-WHERE (:source_id IS NULL OR source_id = :source_id) AND seq < :before
+WHERE seq < :before AND seq > :after
+  AND (:source_id IS NULL OR source_id = :source_id)
+  AND (:type IS NULL OR type = :type)
+  AND (:name IS NULL OR name = :name)
+  AND (:user_id IS NULL OR user_id = :user_id)
+  AND (:anonymous_id IS NULL OR anonymous_id = :anonymous_id)
+  AND (:since IS NULL OR received_at >= :since)
+  AND (:until IS NULL OR received_at < :until)
+  AND (:outcome IS NULL OR EXISTS (
+        SELECT 1 FROM json_each(events.trace) WHERE json_extract(value, '$.outcome') = :outcome))
 ORDER BY seq DESC LIMIT :limit;
+
+-- name: select_event
+SELECT seq, source_id, message_id, type, name, user_id, anonymous_id, received_at, body, trace
+FROM events WHERE seq = :seq;
 
 -- name: insert_admin_token
 INSERT INTO admin_tokens (id, name, token_hash, token_hint, created_at)

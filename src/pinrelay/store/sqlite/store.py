@@ -15,7 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ from pinrelay.store.records import (
     AuditEntry,
     ClaimedEvent,
     DeliveryAttempt,
+    EventFilter,
     EventOutcome,
     IngestRecord,
     Integration,
@@ -324,25 +325,17 @@ class SQLiteStore(Store):
         ]
 
     async def list_events(
-        self, *, source_id: str | None, limit: int, before: int | None
+        self, *, filters: EventFilter, limit: int, before: int | None
     ) -> list[StoredEvent]:
-        params = {"source_id": source_id, "limit": limit, "before": before or _NO_ROW}
+        params = {**asdict(filters), "limit": limit, "before": before or _NO_ROW}
         rows = await self._read(lambda conn: conn.execute(Q["select_events"], params).fetchall())
-        return [
-            StoredEvent(
-                seq=r["seq"],
-                source_id=r["source_id"],
-                message_id=r["message_id"],
-                type=r["type"],
-                name=r["name"],
-                user_id=r["user_id"],
-                anonymous_id=r["anonymous_id"],
-                received_at=r["received_at"],
-                body=json.loads(r["body"]),
-                trace=json.loads(r["trace"]),
-            )
-            for r in rows
-        ]
+        return [_event_from_row(r) for r in rows]
+
+    async def get_event(self, seq: int) -> StoredEvent | None:
+        row = await self._read(
+            lambda conn: conn.execute(Q["select_event"], {"seq": seq}).fetchone()
+        )
+        return None if row is None else _event_from_row(row)
 
     # plumbing ----------------------------------------------------------------------------
     def _read_connection(self) -> sqlite3.Connection:
@@ -415,6 +408,21 @@ class SQLiteStore(Store):
 
     async def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.to_thread(lambda: query(self._read_connection()))
+
+
+def _event_from_row(r: sqlite3.Row) -> StoredEvent:
+    return StoredEvent(
+        seq=r["seq"],
+        source_id=r["source_id"],
+        message_id=r["message_id"],
+        type=r["type"],
+        name=r["name"],
+        user_id=r["user_id"],
+        anonymous_id=r["anonymous_id"],
+        received_at=r["received_at"],
+        body=json.loads(r["body"]),
+        trace=json.loads(r["trace"]),
+    )
 
 
 def _write_records(conn: sqlite3.Connection, records: Sequence[IngestRecord]) -> list[bool]:
