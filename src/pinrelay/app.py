@@ -26,6 +26,7 @@ from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.settings import Settings
+from pinrelay.store.retention import RetentionTask
 from pinrelay.store.sqlite.store import SQLiteStore
 
 logger = structlog.get_logger(__name__)
@@ -100,6 +101,11 @@ class Gateway:
             pinterest=self.client,
         )
         self.admin_server = http_server(admin, settings.admin_host, settings.admin_port)
+        self.retention = RetentionTask(
+            self.store,
+            retention_days=settings.retention_days,
+            interval_seconds=settings.retention_interval_seconds,
+        )
         self._stop = asyncio.Event()
 
     def request_stop(self) -> None:
@@ -113,6 +119,7 @@ class Gateway:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.request_stop)
         worker_task = asyncio.create_task(self.worker.run(), name="delivery-worker")
+        retention_task = asyncio.create_task(self.retention.run(), name="retention")
         servers = [self.collect_server, self.admin_server]
         server_tasks = [asyncio.create_task(s.serve()) for s in servers]
         try:
@@ -137,6 +144,8 @@ class Gateway:
             for server in servers:
                 server.should_exit = True
             await asyncio.gather(*server_tasks, return_exceptions=True)
+            self.retention.stop()
+            await retention_task
             self.worker.stop()
             try:
                 await asyncio.wait_for(worker_task, WORKER_DRAIN_SECONDS)

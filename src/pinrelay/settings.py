@@ -78,6 +78,12 @@ class Settings(BaseSettings):
         5000, ge=1, description="Most writes one group commit takes from the queue."
     )
     log_level: str = Field("info", description="debug, info, warning or error.")
+    retention_days: float = Field(
+        7.0, gt=0, description="Days the event log and the delivery log are kept."
+    )
+    retention_interval_seconds: float = Field(
+        300.0, gt=0, description="How often old rows are pruned."
+    )
 
     @field_validator("database_url")
     @classmethod

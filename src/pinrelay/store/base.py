@@ -149,6 +149,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def list_audit(self, *, limit: int, before: int | None) -> list[AuditEntry]: ...
 
+    # retention ---------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def prune(self, table: str, *, cutoff: float, chunk: int) -> int:
+        """Delete one chunk of rows of `table` ("events" or "attempts") older than cutoff."""
+
     def describe(self) -> dict[str, Any]:
         """What `/readyz` and the CLI print about this store."""
         return {"engine": type(self).__name__}

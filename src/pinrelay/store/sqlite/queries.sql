@@ -150,3 +150,15 @@ VALUES (:at, :actor, :action, :target, :details);
 -- name: select_audit
 SELECT id, at, actor, action, target, details FROM audit_log
 WHERE id < :before ORDER BY id DESC LIMIT :limit;
+
+-- name: prune_events
+-- Retention: one chunk of the oldest events received before :cutoff (small chunks, so a
+-- prune never holds the writer long enough to slow ingest down).
+DELETE FROM events WHERE seq IN (
+    SELECT seq FROM events WHERE received_at < :cutoff ORDER BY seq LIMIT :chunk
+);
+
+-- name: prune_attempts
+DELETE FROM delivery_attempts WHERE id IN (
+    SELECT id FROM delivery_attempts WHERE started_at < :cutoff ORDER BY id LIMIT :chunk
+);

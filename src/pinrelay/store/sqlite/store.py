@@ -406,6 +406,15 @@ class SQLiteStore(Store):
             for r in rows
         ]
 
+    # retention ---------------------------------------------------------------------------
+    async def prune(self, table: str, *, cutoff: float, chunk: int) -> int:
+        query = {"events": Q["prune_events"], "attempts": Q["prune_attempts"]}.get(table)
+        if query is None:
+            raise StoreError(f"nothing to prune in {table!r}: use events or attempts")
+        params = {"cutoff": cutoff, "chunk": chunk}
+        deleted: int = await self._writer.run(lambda conn: conn.execute(query, params).rowcount)
+        return deleted
+
     async def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.to_thread(lambda: query(self._read_connection()))
 
