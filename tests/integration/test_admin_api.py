@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
@@ -157,3 +159,29 @@ def test_deliveries_of_an_unknown_integration_is_404(gateway: GatewayHandle) -> 
 def test_the_openapi_schema_is_served(gateway: GatewayHandle) -> None:
     schema = httpx.get(f"{gateway.admin_url}/openapi.json").json()
     assert "/v1/admin/integrations" in schema["paths"]
+
+
+def test_an_oversized_admin_request_gets_413(gateway: GatewayHandle) -> None:
+    response = httpx.post(
+        f"{gateway.admin_url}/v1/admin/sources",
+        content=b'{"name": "' + b"x" * (1024 * 1024 + 10) + b'"}',
+        headers={**gateway.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "KB" in response.json()["error"]["message"]
+    assert gateway.admin("GET", "/v1/admin/sources").json() == []
+
+
+def test_an_oversized_chunked_admin_request_gets_413(gateway: GatewayHandle) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"name": "'
+        for _ in range(20):
+            yield b"x" * 65536
+        yield b'"}'
+
+    response = httpx.post(
+        f"{gateway.admin_url}/v1/admin/sources",
+        content=chunks(),
+        headers={**gateway.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pinrelay import __version__
 from pinrelay.admin import audit, delivery, events, integrations, sources, testing, tokens
 from pinrelay.admin.auth import require_admin
+from pinrelay.admin.limits import BodySizeLimit
 from pinrelay.credentials import SecretBox
 from pinrelay.errors import HTTPError
 from pinrelay.pinterest.client import PinterestClient
@@ -75,4 +76,5 @@ def build_admin_app(
 
     for router in ROUTERS:
         app.include_router(router, dependencies=[Depends(require_admin)])
+    app.add_middleware(BodySizeLimit)
     return app
