@@ -13,9 +13,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from pinrelay import __version__
-from pinrelay.admin import audit, delivery, events, integrations, sources, testing, tokens
+from pinrelay.admin import (
+    alerts,
+    audit,
+    delivery,
+    events,
+    integrations,
+    sources,
+    testing,
+    tokens,
+)
 from pinrelay.admin.auth import require_admin
 from pinrelay.admin.limits import BodySizeLimit
+from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.credentials import SecretBox
 from pinrelay.errors import HTTPError
 from pinrelay.pinterest.client import PinterestClient
@@ -29,6 +39,7 @@ ROUTERS = (
     testing.router,
     tokens.router,
     audit.router,
+    alerts.router,
 )
 
 
@@ -42,11 +53,17 @@ def validation_message(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
 
 
 def build_admin_app(
-    store: Store, box: SecretBox, *, admin_token: str, pinterest: PinterestClient
+    store: Store,
+    box: SecretBox,
+    *,
+    admin_token: str,
+    pinterest: PinterestClient,
+    alerts: AlertMonitor,
 ) -> FastAPI:
     app = FastAPI(title="pinrelay admin API", version=__version__)
     app.state.admin_token = admin_token
     app.state.pinterest = pinterest
+    app.state.alerts = alerts
     app.state.store = store
     app.state.secret_box = box
 

@@ -149,6 +149,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def list_audit(self, *, limit: int, before: int | None) -> list[AuditEntry]: ...
 
+    @abc.abstractmethod
+    async def oldest_pending_created_at(self, integration_id: str) -> float | None:
+        """When the oldest event still waiting for delivery was queued (None: none waits)."""
+
     # retention ---------------------------------------------------------------------------
     @abc.abstractmethod
     async def prune(self, table: str, *, cutoff: float, chunk: int) -> int:

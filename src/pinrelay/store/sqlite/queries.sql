@@ -162,3 +162,6 @@ DELETE FROM events WHERE seq IN (
 DELETE FROM delivery_attempts WHERE id IN (
     SELECT id FROM delivery_attempts WHERE started_at < :cutoff ORDER BY id LIMIT :chunk
 );
+
+-- name: oldest_pending
+SELECT MIN(created_at) FROM outbox WHERE integration_id = :integration_id AND status = 'pending';

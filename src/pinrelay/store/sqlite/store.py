@@ -406,6 +406,14 @@ class SQLiteStore(Store):
             for r in rows
         ]
 
+    async def oldest_pending_created_at(self, integration_id: str) -> float | None:
+        row = await self._read(
+            lambda conn: conn.execute(
+                Q["oldest_pending"], {"integration_id": integration_id}
+            ).fetchone()
+        )
+        return None if row is None or row[0] is None else float(row[0])
+
     # retention ---------------------------------------------------------------------------
     async def prune(self, table: str, *, cutoff: float, chunk: int) -> int:
         query = {"events": Q["prune_events"], "attempts": Q["prune_attempts"]}.get(table)
