@@ -185,3 +185,34 @@ def test_an_oversized_chunked_admin_request_gets_413(gateway: GatewayHandle) -> 
         headers={**gateway.headers, "Content-Type": "application/json"},
     )
     assert response.status_code == 413
+
+
+def test_a_rotated_write_key_stops_working_at_once(gateway: GatewayHandle) -> None:
+    source = gateway.create_source()
+    message = {"userId": "u", "event": "Signed Up"}
+    old = source["write_key"]
+    assert (
+        httpx.post(f"{gateway.collect_url}/v1/track", auth=(old, ""), json=message).status_code
+        == 200
+    )
+    rotated = gateway.admin("POST", f"/v1/admin/sources/{source['id']}/rotate-key")
+    assert rotated.status_code == 200
+    new = rotated.json()["write_key"]
+    assert new != old
+    assert (
+        httpx.post(f"{gateway.collect_url}/v1/track", auth=(old, ""), json=message).status_code
+        == 401
+    )
+    assert (
+        httpx.post(f"{gateway.collect_url}/v1/track", auth=(new, ""), json=message).status_code
+        == 200
+    )
+
+
+def test_a_write_key_cannot_read_anything(gateway: GatewayHandle) -> None:
+    write_key = gateway.create_source()["write_key"]
+    for path in ("/v1/admin/sources", "/v1/admin/events", "/v1/admin/integrations"):
+        as_writer = {"Authorization": f"Bearer {write_key}"}
+        assert httpx.get(f"{gateway.admin_url}{path}", headers=as_writer).status_code == 401
+        basic = httpx.get(f"{gateway.admin_url}{path}", auth=(write_key, ""))
+        assert basic.status_code == 401

@@ -52,3 +52,16 @@ async def get_source(source_id: str, store: StoreDep) -> SourceOut:
     if source is None:
         raise ResourceNotFound(f"source {source_id!r} does not exist")
     return source_out(source)
+
+
+@router.post("/{source_id}/rotate-key")
+async def rotate_write_key(source_id: str, store: StoreDep, actor: ActorDep) -> SourceCreated:
+    """A new write key for the source (shown once); the old key stops working at once."""
+    if store.get_source(source_id) is None:
+        raise ResourceNotFound(f"source {source_id!r} does not exist")
+    write_key = new_write_key()
+    source = await store.rotate_write_key(
+        source_id, write_key_hash=hash_key(write_key), write_key_hint=write_key_hint(write_key)
+    )
+    await store.audit(actor=actor, action="source.rotate_key", target=source_id, details={})
+    return SourceCreated(**source_out(source).model_dump(), write_key=write_key)

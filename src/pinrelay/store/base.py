@@ -55,6 +55,12 @@ class Store(abc.ABC):
         """Hot path of every collect request: must not touch the disk."""
 
     @abc.abstractmethod
+    async def rotate_write_key(
+        self, source_id: str, *, write_key_hash: str, write_key_hint: str
+    ) -> Source:
+        """Replace a source's write key; the old one stops working at once."""
+
+    @abc.abstractmethod
     def list_sources(self) -> list[Source]: ...
 
     @abc.abstractmethod

@@ -165,3 +165,8 @@ DELETE FROM delivery_attempts WHERE id IN (
 
 -- name: oldest_pending
 SELECT MIN(created_at) FROM outbox WHERE integration_id = :integration_id AND status = 'pending';
+
+-- name: rotate_write_key
+UPDATE sources SET write_key_hash = :write_key_hash, write_key_hint = :write_key_hint,
+                   updated_at = :now
+WHERE id = :id;

@@ -163,6 +163,26 @@ class SQLiteStore(Store):
         self._remember_source(source, write_key_hash)
         return source
 
+    async def rotate_write_key(
+        self, source_id: str, *, write_key_hash: str, write_key_hint: str
+    ) -> Source:
+        current = self._sources.get(source_id)
+        if current is None:
+            raise NotFound(f"source {source_id} does not exist")
+        # Forget the old key first: from this line on, no request collects with it.
+        for key_hash in [h for h, s in self._sources_by_key_hash.items() if s.id == source_id]:
+            del self._sources_by_key_hash[key_hash]
+        params = {
+            "id": source_id,
+            "write_key_hash": write_key_hash,
+            "write_key_hint": write_key_hint,
+            "now": time.time(),
+        }
+        await self._writer.run(lambda conn: conn.execute(Q["rotate_write_key"], params))
+        rotated = replace(current, write_key_hint=write_key_hint)
+        self._remember_source(rotated, write_key_hash)
+        return rotated
+
     def source_for_write_key_hash(self, write_key_hash: str) -> Source | None:
         return self._sources_by_key_hash.get(write_key_hash)
 
