@@ -7,7 +7,7 @@ import secrets
 from fastapi import APIRouter
 
 from pinrelay.admin.deps import StoreDep
-from pinrelay.admin.models import SourceCreate, SourceCreated, SourceOut
+from pinrelay.admin.models import SourceCreate, SourceCreated, SourceOut, SourcePatch
 from pinrelay.credentials import hash_key, new_write_key, write_key_hint
 from pinrelay.errors import ResourceNotFound
 from pinrelay.store.records import Source
@@ -21,6 +21,7 @@ def source_out(source: Source) -> SourceOut:
         name=source.name,
         write_key_hint=source.write_key_hint,
         created_at=source.created_at,
+        default_country=source.default_country,
     )
 
 
@@ -33,6 +34,7 @@ async def create_source(body: SourceCreate, store: StoreDep) -> SourceCreated:
         name=body.name,
         write_key_hash=hash_key(write_key),
         write_key_hint=write_key_hint(write_key),
+        default_country=body.default_country,
     )
     return SourceCreated(**source_out(source).model_dump(), write_key=write_key)
 
@@ -47,4 +49,15 @@ async def get_source(source_id: str, store: StoreDep) -> SourceOut:
     source = store.get_source(source_id)
     if source is None:
         raise ResourceNotFound(f"source {source_id!r} does not exist")
+    return source_out(source)
+
+
+@router.patch("/{source_id}")
+async def update_source(source_id: str, body: SourcePatch, store: StoreDep) -> SourceOut:
+    """Change the name or the default country (phone numbers without a country code)."""
+    if store.get_source(source_id) is None:
+        raise ResourceNotFound(f"source {source_id!r} does not exist")
+    source = await store.update_source(
+        source_id, name=body.name, default_country=body.default_country
+    )
     return source_out(source)

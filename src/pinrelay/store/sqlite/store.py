@@ -13,7 +13,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -31,6 +31,7 @@ from pinrelay.store.records import (
     OutboxStatus,
     Source,
     StoredEvent,
+    StoredIdentity,
 )
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite.connection import connect, migrate
@@ -91,7 +92,8 @@ class SQLiteStore(Store):
         self._sources: dict[str, Source] = {}
         self._sources_by_key_hash: dict[str, Source] = {}
         self._integrations: dict[str, Integration] = {}
-        self._identities: OrderedDict[tuple[str, str, str], dict[str, list[str]]] = OrderedDict()
+        self._identities: OrderedDict[tuple[str, str, str], StoredIdentity] = OrderedDict()
+        self._write_key_hashes: dict[str, str] = {}  # source id -> write key hash
         self._opened = False
 
     # lifecycle ---------------------------------------------------------------------------
@@ -106,6 +108,11 @@ class SQLiteStore(Store):
                     Source(row["id"], row["name"], row["write_key_hint"], row["created_at"]),
                     row["write_key_hash"],
                 )
+            for row in bootstrap.execute(Q["select_source_countries"]):
+                if row["id"] in self._sources:
+                    self._sources[row["id"]] = replace(
+                        self._sources[row["id"]], default_country=row["default_country"]
+                    )
             for row in bootstrap.execute(Q["select_integrations"]):
                 integration = _integration_from_row(row)
                 self._integrations[integration.id] = integration
@@ -137,9 +144,16 @@ class SQLiteStore(Store):
     def _remember_source(self, source: Source, write_key_hash: str) -> None:
         self._sources[source.id] = source
         self._sources_by_key_hash[write_key_hash] = source
+        self._write_key_hashes[source.id] = write_key_hash
 
     async def create_source(
-        self, *, source_id: str, name: str, write_key_hash: str, write_key_hint: str
+        self,
+        *,
+        source_id: str,
+        name: str,
+        write_key_hash: str,
+        write_key_hint: str,
+        default_country: str = "US",
     ) -> Source:
         now = time.time()
         params = {
@@ -147,10 +161,16 @@ class SQLiteStore(Store):
             "name": name,
             "write_key_hash": write_key_hash,
             "write_key_hint": write_key_hint,
+            "default_country": default_country,
             "now": now,
         }
-        await self._writer.run(lambda conn: conn.execute(Q["insert_source"], params))
-        source = Source(source_id, name, write_key_hint, now)
+
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.execute(Q["insert_source"], params)
+            conn.execute(Q["update_source"], params)
+
+        await self._writer.run(insert)
+        source = Source(source_id, name, write_key_hint, now, default_country)
         self._remember_source(source, write_key_hash)
         return source
 
@@ -206,11 +226,43 @@ class SQLiteStore(Store):
             if new:
                 for update in record.identities:
                     self._cache_identity(
-                        (record.source_id, update.kind, update.subject), update.match_keys
+                        (record.source_id, update.kind, update.subject),
+                        StoredIdentity(update.match_keys, update.click_id, update.click_id_at),
                     )
         return stored
 
     def identity_keys(self, source_id: str, kind: str, subject: str) -> dict[str, list[str]]:
+        return self.identity(source_id, kind, subject).match_keys
+
+    def _cache_identity(self, key: tuple[str, str, str], found: StoredIdentity) -> None:
+        self._identities[key] = found
+        self._identities.move_to_end(key)
+        while len(self._identities) > IDENTITY_CACHE_ENTRIES:
+            self._identities.popitem(last=False)
+
+    # identity and match quality (issue 3) ------------------------------------------------
+    async def update_source(
+        self, source_id: str, *, name: str | None = None, default_country: str | None = None
+    ) -> Source:
+        current = self._sources.get(source_id)
+        if current is None:
+            raise NotFound(f"source {source_id} does not exist")
+        changed = replace(
+            current,
+            name=current.name if name is None else name,
+            default_country=current.default_country if default_country is None else default_country,
+        )
+        params = {
+            "id": source_id,
+            "name": changed.name,
+            "default_country": changed.default_country,
+            "now": time.time(),
+        }
+        await self._writer.run(lambda conn: conn.execute(Q["update_source"], params))
+        self._remember_source(changed, self._write_key_hashes[source_id])
+        return changed
+
+    def identity(self, source_id: str, kind: str, subject: str) -> StoredIdentity:
         key = (source_id, kind, subject)
         cached = self._identities.get(key)
         if cached is not None:
@@ -219,19 +271,25 @@ class SQLiteStore(Store):
         row = (
             self._read_connection()
             .execute(
-                Q["select_identity"], {"source_id": source_id, "kind": kind, "subject": subject}
+                Q["select_identity_click"],
+                {"source_id": source_id, "kind": kind, "subject": subject},
             )
             .fetchone()
         )
-        keys: dict[str, list[str]] = json.loads(row[0]) if row else {}
-        self._cache_identity(key, keys)
-        return keys
+        found = (
+            StoredIdentity(json.loads(row["match_keys"]), row["click_id"], row["click_id_at"])
+            if row
+            else StoredIdentity()
+        )
+        self._cache_identity(key, found)
+        return found
 
-    def _cache_identity(self, key: tuple[str, str, str], keys: dict[str, list[str]]) -> None:
-        self._identities[key] = keys
-        self._identities.move_to_end(key)
-        while len(self._identities) > IDENTITY_CACHE_ENTRIES:
-            self._identities.popitem(last=False)
+    async def match_key_counts(self, integration_id: str, *, since: float) -> dict[str, int]:
+        params = {"integration_id": integration_id, "since_hour": int(since // 3600)}
+        rows = await self._read(
+            lambda conn: conn.execute(Q["select_match_key_counts"], params).fetchall()
+        )
+        return {row[0]: int(row[1]) for row in rows}
 
     # delivery ----------------------------------------------------------------------------
     async def claim_batch(
@@ -352,6 +410,7 @@ class SQLiteStore(Store):
 
 def _write_records(conn: sqlite3.Connection, records: Sequence[IngestRecord]) -> list[bool]:
     stored: list[bool] = []
+    counts: Counter[tuple[str, int, str]] = Counter()
     for record in records:
         cursor = conn.execute(
             Q["insert_event"],
@@ -399,7 +458,34 @@ def _write_records(conn: sqlite3.Connection, records: Sequence[IngestRecord]) ->
                 for update in record.identities
             ],
         )
+        conn.executemany(
+            Q["update_identity_click"],
+            [
+                {
+                    "source_id": record.source_id,
+                    "kind": update.kind,
+                    "subject": update.subject,
+                    "click_id": update.click_id,
+                    "click_id_at": update.click_id_at,
+                }
+                for update in record.identities
+                if update.click_id is not None
+            ],
+        )
+        hour = int(record.received_at // 3600)
+        for row in record.outbox:
+            counts[(row.integration_id, hour, "_events")] += 1
+            for key in row.match_keys:
+                counts[(row.integration_id, hour, key)] += 1
         stored.append(True)
+    # Match quality: a few counter rows per group commit, whatever the number of events.
+    conn.executemany(
+        Q["add_match_key_counts"],
+        [
+            {"integration_id": integration_id, "hour": hour, "key": key, "events": events}
+            for (integration_id, hour, key), events in counts.items()
+        ],
+    )
     return stored
 
 
