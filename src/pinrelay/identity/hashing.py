@@ -24,7 +24,7 @@ Normaliser = Callable[[str], str | None]
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 _WHITESPACE = re.compile(r"\s")
 _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+")
-_US_ZIP = re.compile(r"([0-9]{5})(?:-?[0-9]{4})?")
+_US_ZIP = re.compile(r"([0-9]{5})(?:[- ]?[0-9]{4})?")
 _NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]")
 _TWO_LETTERS = re.compile(r"[a-z]{2}")
 

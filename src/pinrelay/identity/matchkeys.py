@@ -129,10 +129,19 @@ def _add_full_name(collector: _KeyCollector, bag: Mapping[str, Any]) -> None:
     names = split_full_name(bag.get(FULL_NAME_FIELD))
     if names is None:
         return
-    if bag.get("firstName") is None and bag.get("first_name") is None:
+    if not _has_usable(bag, "fn", ("firstName", "first_name")):
         collector.add("fn", names[0])
-    if bag.get("lastName") is None and bag.get("last_name") is None:
+    if not _has_usable(bag, "ln", ("lastName", "last_name")):
         collector.add("ln", names[1])
+
+
+def _has_usable(bag: Mapping[str, Any], key: str, fields: tuple[str, ...]) -> bool:
+    """Whether one of `fields` holds a value usable as `key` (then `name` is not split for it)."""
+    return any(
+        normalise_and_hash(key, value) is not None
+        for field_name in fields
+        for value in _values(bag.get(field_name))
+    )
 
 
 def merge_match_keys(*key_sets: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:

@@ -101,9 +101,11 @@ def parse_phone(raw: str, *, region: str | None = None) -> tuple[str | None, str
         if phonenumbers.is_possible_number(number):
             return _digits(number), None
         return None, "it has the wrong number of digits for its country code"
-    national = _parse(text, country if supported_country(country) else DEFAULT_COUNTRY)
     digits = _NON_DIGITS.sub("", text)
-    alternative = _parse("+" + digits, None) if digits else None
+    if not digits:
+        return None, "it has no digits: it is not a phone number"
+    national = _parse(text, country if supported_country(country) else DEFAULT_COUNTRY)
+    alternative = _parse("+" + digits, None)
     for candidate, check in (
         (national, phonenumbers.is_valid_number),
         (alternative, phonenumbers.is_valid_number),
