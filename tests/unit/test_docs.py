@@ -31,3 +31,14 @@ def test_the_readme_has_exactly_the_two_setup_commands() -> None:
     assert "./scripts/test" in readme
     ci = (DOCS.parent / ".ci/run").read_text()
     assert "scripts/test" in ci
+
+
+def test_every_match_key_is_documented() -> None:
+    from pinrelay.identity.hashing import HASHED_KEYS
+    from pinrelay.identity.quality import RAW_KEYS, SCORE_WEIGHTS
+
+    text = (DOCS / "reference/match-keys.md").read_text()
+    keys = {*HASHED_KEYS, *RAW_KEYS, *SCORE_WEIGHTS}
+    assert (
+        sorted(key for key in keys if f"| `{key}` |" not in text and f"`{key}`," not in text) == []
+    )

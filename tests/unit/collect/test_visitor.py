@@ -54,7 +54,7 @@ def test_an_sdk_agent_in_context_is_dropped_with_a_note() -> None:
 @pytest.mark.parametrize(
     ("address", "problem"),
     [
-        ("0.0.0.0", "unspecified"),
+        ("0.0.0.0", "unspecified"),  # noqa: S104  # an address in data, nothing binds to it
         ("::", "unspecified"),
         ("127.0.0.1", "loopback"),
         ("10.1.2.3", "private"),
@@ -68,7 +68,8 @@ def test_an_sdk_agent_in_context_is_dropped_with_a_note() -> None:
 )
 def test_addresses_that_cannot_be_a_visitors_are_dropped(address: str, problem: str) -> None:
     reason = unusable_address(address, parse_networks(["203.0.113.0/28"]))
-    assert reason is not None and problem in reason
+    assert reason is not None
+    assert problem in reason
     visitor = visitor_of(_message(ip=address), request_ip=None, header_agent=None,
                          own_proxies=parse_networks(["203.0.113.0/28"]))  # fmt: skip
     assert visitor.ip is None
@@ -95,7 +96,8 @@ def test_public_addresses_are_kept(address: str) -> None:
 def test_bots_are_recognised(agent: str) -> None:
     assert bot_reason(agent) is not None
     visitor = visitor_of(_message(userAgent=agent), request_ip=None, header_agent=None)
-    assert visitor.bot is not None and "bot traffic" in visitor.bot
+    assert visitor.bot is not None
+    assert "bot traffic" in visitor.bot
 
 
 @pytest.mark.parametrize(

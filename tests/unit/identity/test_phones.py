@@ -53,7 +53,8 @@ def test_phone_numbers_become_e164_digits(raw: str, region: str, expected: str) 
 def test_what_cannot_be_a_phone_number_is_dropped_with_a_reason(raw: str, reason: str) -> None:
     digits, why = parse_phone(raw, region="US")
     assert digits is None
-    assert why is not None and reason in why
+    assert why is not None
+    assert reason in why
     if any(char.isdigit() for char in raw):
         assert raw not in why  # the reason never quotes the number (PII)
 
