@@ -9,7 +9,7 @@ hashes are stored, plus the raw click id, which Pinterest wants unhashed (pinter
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -61,7 +61,7 @@ def resolve_identity(
     request_ip: str | None,
     header_agent: str | None,
     cookies: Mapping[str, str],
-    own_proxies: Sequence[Network],
+    own_proxies: tuple[Network, ...],
     pending: Pending,
 ) -> Resolution:
     """Resolve the identity of `message` (changed in place: context.ip / userAgent)."""

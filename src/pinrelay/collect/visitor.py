@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pinrelay.collect.network import Network
@@ -40,14 +41,17 @@ SDK_AGENTS = re.compile(
     r"undici|node|curl|wget|guzzlehttp|ruby|php|dart|libwww-perl)([/ ]|$)|^RudderStack",
     re.IGNORECASE,
 )
-BOT_AGENTS = re.compile(
-    r"pinterestbot|pinterest/0\.|googlebot|adsbot-google|mediapartners-google|bingbot|"
-    r"bingpreview|yandex(bot|images)|baiduspider|duckduckbot|slurp|sogou|exabot|"
-    r"facebookexternalhit|facebot|twitterbot|linkedinbot|slackbot|discordbot|telegrambot|"
-    r"whatsapp|applebot|petalbot|bytespider|gptbot|claudebot|ccbot|ahrefsbot|semrushbot|"
-    r"mj12bot|dotbot|headlesschrome|phantomjs|lighthouse|crawler|spider|bot/|bot;|\+https?://",
-    re.IGNORECASE,
-)
+# Substrings of lowercased bot user agents. Plain substring tests: a regex alternation of
+# these costs ~100 µs on a long browser agent, on the hot path of every event.
+BOT_TOKENS: tuple[str, ...] = (
+    "pinterestbot", "pinterest/0.", "googlebot", "adsbot-google", "mediapartners-google",
+    "bingbot", "bingpreview", "yandexbot", "yandeximages", "baiduspider", "duckduckbot",
+    "slurp", "sogou", "exabot", "facebookexternalhit", "facebot", "twitterbot", "linkedinbot",
+    "slackbot", "discordbot", "telegrambot", "whatsapp", "applebot", "petalbot", "bytespider",
+    "gptbot", "claudebot", "ccbot", "ahrefsbot", "semrushbot", "mj12bot", "dotbot",
+    "headlesschrome", "phantomjs", "lighthouse", "crawler", "spider", "bot/", "bot;",
+    "+http://", "+https://",
+)  # fmt: skip
 # Private use (RFC 1918, RFC 6598 shared, RFC 4193 unique local): never a visitor's address
 # on the internet. Python's `is_private` also covers the documentation ranges, which are
 # fine as example visitors, so the list is explicit.
@@ -65,7 +69,8 @@ class Visitor:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def unusable_address(address: str, own_proxies: Sequence[Network] = ()) -> str | None:
+@lru_cache(maxsize=4096)  # the same visitors and servers come back: parsing costs ~10 µs
+def unusable_address(address: str, own_proxies: tuple[Network, ...] = ()) -> str | None:
     """Why `address` cannot be the visitor's, or None when it can."""
     try:
         ip = ipaddress.ip_address(address.strip())
@@ -105,10 +110,11 @@ def is_server_request(message: Mapping[str, Any], header_agent: str | None) -> b
 def bot_reason(user_agent: str | None) -> str | None:
     if not user_agent:
         return None
-    match = BOT_AGENTS.search(user_agent)
-    if match is None:
+    lowered = user_agent.lower()
+    token = next((token for token in BOT_TOKENS if token in lowered), None)
+    if token is None:
         return None
-    return f"bot traffic (user agent matches {match.group(0)!r}); Pinterest asks not to send it"
+    return f"bot traffic (user agent contains {token!r}); Pinterest asks not to send it"
 
 
 def _context_text(message: Mapping[str, Any], key: str) -> str | None:
@@ -122,7 +128,7 @@ def visitor_of(
     *,
     request_ip: str | None,
     header_agent: str | None,
-    own_proxies: Sequence[Network] = (),
+    own_proxies: tuple[Network, ...] = (),
 ) -> Visitor:
     """The visitor's IP and user agent for this message (rules in the module docstring)."""
     notes: list[str] = []
