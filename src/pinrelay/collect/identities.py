@@ -22,6 +22,10 @@ from pinrelay.store.records import IdentityKind, IdentityUpdate, StoredIdentity
 
 Pending = dict[tuple[str, str], StoredIdentity]
 
+# Values remembered per key and subject, the newest kept: a shared device or a long-lived
+# user id must not grow a row (and every event's payload) without bound.
+MAX_REMEMBERED_VALUES = 10
+
 
 class IdentityReader(Protocol):
     def identity(self, source_id: str, kind: str, subject: str) -> StoredIdentity: ...
@@ -84,7 +88,11 @@ def resolve_identity(
     click_id, remember = resolve_click_id(message, cookies, _freshest(*stored.values()), event_time)
     updates: list[IdentityUpdate] = []
     if visitor.bot is None:  # a crawler's traits and clicks are not a person's
-        remembered = {key: values for key, values in keys.items() if key in HASHED_KEYS}
+        remembered = {
+            key: values[-MAX_REMEMBERED_VALUES:]
+            for key, values in keys.items()
+            if key in HASHED_KEYS
+        }
         for (kind, subject), before in stored.items():
             after = StoredIdentity(
                 remembered,

@@ -110,8 +110,9 @@ class SQLiteStore(Store):
                 )
             for row in bootstrap.execute(Q["select_source_countries"]):
                 if row["id"] in self._sources:
-                    self._sources[row["id"]] = replace(
-                        self._sources[row["id"]], default_country=row["default_country"]
+                    self._remember_source(
+                        replace(self._sources[row["id"]], default_country=row["default_country"]),
+                        self._write_key_hashes[row["id"]],
                     )
             for row in bootstrap.execute(Q["select_integrations"]):
                 integration = _integration_from_row(row)
