@@ -13,7 +13,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +35,11 @@ from pinrelay.store.records import (
 )
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite.connection import connect, migrate
+from pinrelay.store.sqlite.identity import (
+    SQLiteIdentityMixin,
+    write_identity_clicks,
+    write_match_key_counts,
+)
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 
 T = TypeVar("T")
@@ -82,7 +87,7 @@ def _integration_params(integration: Integration, now: float) -> dict[str, Any]:
     }
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteIdentityMixin, Store):
     """Store on one SQLite file; never open one file from two processes."""
 
     def __init__(self, path: Path, *, group_commit_max_items: int = 5000) -> None:
@@ -241,57 +246,6 @@ class SQLiteStore(Store):
         while len(self._identities) > IDENTITY_CACHE_ENTRIES:
             self._identities.popitem(last=False)
 
-    # identity and match quality (issue 3) ------------------------------------------------
-    async def update_source(
-        self, source_id: str, *, name: str | None = None, default_country: str | None = None
-    ) -> Source:
-        current = self._sources.get(source_id)
-        if current is None:
-            raise NotFound(f"source {source_id} does not exist")
-        changed = replace(
-            current,
-            name=current.name if name is None else name,
-            default_country=current.default_country if default_country is None else default_country,
-        )
-        params = {
-            "id": source_id,
-            "name": changed.name,
-            "default_country": changed.default_country,
-            "now": time.time(),
-        }
-        await self._writer.run(lambda conn: conn.execute(Q["update_source"], params))
-        self._remember_source(changed, self._write_key_hashes[source_id])
-        return changed
-
-    def identity(self, source_id: str, kind: str, subject: str) -> StoredIdentity:
-        key = (source_id, kind, subject)
-        cached = self._identities.get(key)
-        if cached is not None:
-            self._identities.move_to_end(key)
-            return cached
-        row = (
-            self._read_connection()
-            .execute(
-                Q["select_identity_click"],
-                {"source_id": source_id, "kind": kind, "subject": subject},
-            )
-            .fetchone()
-        )
-        found = (
-            StoredIdentity(json.loads(row["match_keys"]), row["click_id"], row["click_id_at"])
-            if row
-            else StoredIdentity()
-        )
-        self._cache_identity(key, found)
-        return found
-
-    async def match_key_counts(self, integration_id: str, *, since: float) -> dict[str, int]:
-        params = {"integration_id": integration_id, "since_hour": int(since // 3600)}
-        rows = await self._read(
-            lambda conn: conn.execute(Q["select_match_key_counts"], params).fetchall()
-        )
-        return {row[0]: int(row[1]) for row in rows}
-
     # delivery ----------------------------------------------------------------------------
     async def claim_batch(
         self, integration_id: str, *, limit: int, now: float, lease_seconds: float
@@ -411,7 +365,6 @@ class SQLiteStore(Store):
 
 def _write_records(conn: sqlite3.Connection, records: Sequence[IngestRecord]) -> list[bool]:
     stored: list[bool] = []
-    counts: Counter[tuple[str, int, str]] = Counter()
     for record in records:
         cursor = conn.execute(
             Q["insert_event"],
@@ -459,34 +412,9 @@ def _write_records(conn: sqlite3.Connection, records: Sequence[IngestRecord]) ->
                 for update in record.identities
             ],
         )
-        conn.executemany(
-            Q["update_identity_click"],
-            [
-                {
-                    "source_id": record.source_id,
-                    "kind": update.kind,
-                    "subject": update.subject,
-                    "click_id": update.click_id,
-                    "click_id_at": update.click_id_at,
-                }
-                for update in record.identities
-                if update.click_id is not None
-            ],
-        )
-        hour = int(record.received_at // 3600)
-        for row in record.outbox:
-            counts[(row.integration_id, hour, "_events")] += 1
-            for key in row.match_keys:
-                counts[(row.integration_id, hour, key)] += 1
+        write_identity_clicks(conn, record)
         stored.append(True)
-    # Match quality: a few counter rows per group commit, whatever the number of events.
-    conn.executemany(
-        Q["add_match_key_counts"],
-        [
-            {"integration_id": integration_id, "hour": hour, "key": key, "events": events}
-            for (integration_id, hour, key), events in counts.items()
-        ],
-    )
+    write_match_key_counts(conn, [r for r, new in zip(records, stored, strict=True) if new])
     return stored
 
 
