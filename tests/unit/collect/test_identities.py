@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pinrelay.collect.identities import MAX_REMEMBERED_VALUES, Pending, Resolution, resolve_identity
 from pinrelay.identity.hashing import sha256_hex
 from pinrelay.store.records import StoredIdentity
@@ -97,3 +100,48 @@ def test_the_browsers_header_and_address_stand_in_for_missing_context() -> None:
     assert message["context"]["ip"] == "198.51.100.4"
     assert message["context"]["userAgent"] == BROWSER
     assert (resolution.visitor.ip, resolution.visitor.user_agent) == ("198.51.100.4", BROWSER)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=12), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+PLACES = st.fixed_dictionaries(
+    {},
+    optional={
+        "ip": JSON,
+        "userAgent": JSON,
+        "library": JSON,
+        "page": st.fixed_dictionaries({}, optional={"url": JSON, "search": JSON}),
+        "device": st.fixed_dictionaries(
+            {}, optional={"advertisingId": JSON, "adTrackingEnabled": JSON}
+        ),
+        "traits": st.dictionaries(
+            st.sampled_from(["email", "phone", "name", "birthday", "address"]), JSON
+        ),
+        "campaign": JSON,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    context=PLACES,
+    traits=JSON,
+    user_id=st.none() | st.text(max_size=10),
+    header=st.none() | st.text(max_size=40),
+    cookies=st.dictionaries(st.sampled_from(["_epik", "_pin_unauth", "x"]), st.text(max_size=20)),
+)
+def test_resolution_never_raises_on_any_message_shape(
+    context: dict[str, Any], traits: Any, user_id: str | None, header: str | None,
+    cookies: dict[str, str],
+) -> None:  # fmt: skip
+    message = {"type": "track", "anonymousId": "a1", "userId": user_id, "context": context,
+               "traits": traits}  # fmt: skip
+    resolution = _resolve(FakeStore(), message, header_agent=header, cookies=cookies,
+                          request_ip="198.51.100.1")  # fmt: skip
+    for values in resolution.keys.values():
+        assert all(len(value) == 64 for value in values)
