@@ -20,18 +20,27 @@ all reported together in one `PipelineLoadError` with line:column positions.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path as FilePath
 from typing import Any
 
-from pinrelay.pipeline.conditions import LIST_OPERATORS, OPERATORS
+from pinrelay.pipeline.conditions import (
+    GROUP_KEYS,
+    LIST_OPERATORS,
+    NUMBER_OPERATORS,
+    OPERATORS,
+    as_number,
+)
 from pinrelay.pipeline.fieldreader import FieldReader
 from pinrelay.pipeline.model import (
     MAPPING_SECTIONS,
     MESSAGE_TYPES,
     TRANSFORM_SECTIONS,
+    AnyCondition,
     ClickIdEnrichment,
     Condition,
+    ConditionGroup,
     Enrichment,
     FieldMapping,
     IdentityEnrichment,
@@ -76,7 +85,7 @@ def _read_condition(node: MarkedDict, path: str, problems: ProblemCollector) -> 
     if operator is None:
         return None
     if operator not in OPERATORS:
-        hint = did_you_mean(operator, OPERATORS)
+        hint = did_you_mean(operator, OPERATORS) or f"; expected one of {', '.join(OPERATORS)}"
         problems.at(
             node, "operator", join_path(path, "operator"), f"unknown operator {operator!r}{hint}"
         )
@@ -90,7 +99,37 @@ def _read_condition(node: MarkedDict, path: str, problems: ProblemCollector) -> 
         )
     elif operator in LIST_OPERATORS and not isinstance(node.get("value"), list):
         problems.at(node, "value", join_path(path, "value"), f"operator {operator!r} needs a list")
+    elif operator in NUMBER_OPERATORS and as_number(node.get("value")) is None:
+        message = f"operator {operator!r} needs a number, e.g. value: 100"
+        problems.at(node, "value", join_path(path, "value"), message)
+    elif operator == "matches":
+        pattern = node.get("value")
+        try:
+            re.compile(pattern if isinstance(pattern, str) else "(")
+        except re.error as error:
+            message = f"operator 'matches' needs a regular expression ({error}), e.g. '^order'"
+            problems.at(node, "value", join_path(path, "value"), message)
     return None if field is None else Condition(field, operator, plain(node.get("value")))
+
+
+def read_condition(node: MarkedDict, path: str, problems: ProblemCollector) -> AnyCondition | None:
+    """A `{field, operator, value}` condition, or an `all:` / `any:` group of them."""
+    groups = [key for key in GROUP_KEYS if key in node]
+    if not groups:
+        return _read_condition(node, path, problems)
+    mode = groups[0]
+    problems.check_keys(node, path, (mode,))
+    items = problems.items(node, mode, join_path(path, mode))
+    if items is not None and not items:
+        problems.at(node, mode, join_path(path, mode), "must list at least one condition")
+    parts: list[AnyCondition] = []
+    for index in range(len(items or ())):
+        item_path = f"{join_path(path, mode)}[{index}]"
+        item_node = problems.mapping(items, index, item_path)
+        part = None if item_node is None else read_condition(item_node, item_path, problems)
+        if part is not None:
+            parts.append(part)
+    return ConditionGroup("all" if mode == "all" else "any", tuple(parts)) if parts else None
 
 
 def _read_trigger(node: MarkedDict, problems: ProblemCollector) -> Trigger | None:
@@ -106,14 +145,14 @@ def _read_trigger(node: MarkedDict, problems: ProblemCollector) -> Trigger | Non
     fallback = node.get("fallback", False)
     if not isinstance(fallback, bool):
         problems.at(node, "fallback", "trigger.fallback", "must be true or false")
-    conditions: list[Condition] = []
+    conditions: list[AnyCondition] = []
     items = (
         problems.items(node, "conditions", "trigger.conditions") if "conditions" in node else None
     )
     for index in range(len(items or ())):
         item_path = f"trigger.conditions[{index}]"
         item_node = problems.mapping(items, index, item_path)
-        condition = None if item_node is None else _read_condition(item_node, item_path, problems)
+        condition = None if item_node is None else read_condition(item_node, item_path, problems)
         if condition is not None:
             conditions.append(condition)
     if not event_types:
