@@ -90,7 +90,8 @@ def test_groups_load_from_yaml_and_nest() -> None:
     (definition,) = load_pipeline_text(GROUPED)
     event, group = definition.trigger.conditions
     assert event == Condition("event", "equals", "order_completed")
-    assert isinstance(group, ConditionGroup) and group.mode == "any"
+    assert isinstance(group, ConditionGroup)
+    assert group.mode == "any"
     assert isinstance(group.conditions[1], ConditionGroup)
     assert group.conditions[1].mode == "all"
 
