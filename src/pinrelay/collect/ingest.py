@@ -20,6 +20,7 @@ from pinrelay.identity.redaction import redact_pii
 from pinrelay.pinterest.validation import encode_event, validate_event
 from pinrelay.pipeline.evaluator import EventInput, PipelineSet
 from pinrelay.pipeline.presets import load_presets
+from pinrelay.pipeline.tracing import why_no_pipeline
 from pinrelay.store.base import Store
 from pinrelay.store.records import (
     IdentityKind,
@@ -76,9 +77,16 @@ def _identity_problem(errors: Sequence[str]) -> bool:
 class Ingestor:
     """Turns accepted messages into ingest records and commits them."""
 
-    def __init__(self, store: Store, *, on_commit: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        on_commit: Callable[[], None] | None = None,
+        pipelines: Callable[[Integration], PipelineSet] = pipelines_for,
+    ) -> None:
         self._store = store
         self._on_commit = on_commit
+        self._pipelines = pipelines  # e.g. PipelineRegistry.pipelines_for (issue 5)
 
     async def ingest(
         self, source: Source, accepted: Sequence[AcceptedMessage], request: RequestInfo
@@ -139,7 +147,7 @@ class Ingestor:
         trace: list[dict[str, Any]] = []
         event_input = EventInput(message=message, cookies=request.cookies, identity_keys=known)
         for integration in integrations:
-            outbox_rows, steps = _map_for(integration, event_input)
+            outbox_rows, steps = _map_for(integration, event_input, self._pipelines(integration))
             outbox.extend(outbox_rows)
             trace.extend(steps)
 
@@ -159,20 +167,21 @@ class Ingestor:
 
 
 def _map_for(
-    integration: Integration, event_input: EventInput
+    integration: Integration, event_input: EventInput, pipelines: PipelineSet | None = None
 ) -> tuple[list[OutboxRow], list[dict[str, Any]]]:
     """The outbox rows one integration gets from one event, and the trace of why."""
     base = {"integration_id": integration.id}
     refused = consent_allows(event_input.message, integration)
     if refused:
         return [], [{**base, "outcome": "filtered", "reason": refused}]
-    outputs = pipelines_for(integration).evaluate(event_input)
+    pipelines = pipelines_for(integration) if pipelines is None else pipelines
+    outputs = pipelines.evaluate(event_input)
     if not outputs:
         return [], [
             {
                 **base,
                 "outcome": "no_pipeline",
-                "reason": "no pipeline matched this event (custom events are off)",
+                "reason": why_no_pipeline(pipelines, event_input.message),
             }
         ]
     rows: list[OutboxRow] = []

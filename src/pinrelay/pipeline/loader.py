@@ -33,6 +33,7 @@ from pinrelay.pipeline.conditions import (
     as_number,
 )
 from pinrelay.pipeline.fieldreader import FieldReader
+from pinrelay.pipeline.identitycheck import identity_problem
 from pinrelay.pipeline.model import (
     MAPPING_SECTIONS,
     MESSAGE_TYPES,
@@ -227,8 +228,13 @@ def _read_output(node: MarkedDict, problems: ProblemCollector) -> dict[str, Any]
     return output
 
 
-def read_definition(document: Any, problems: ProblemCollector) -> PipelineDefinition | None:
-    """A definition from one parsed YAML document; None (with problems) when invalid."""
+def read_definition(
+    document: Any, problems: ProblemCollector, *, strict: bool = False
+) -> PipelineDefinition | None:
+    """A definition from one parsed YAML document; None (with problems) when invalid.
+
+    `strict` adds the checks of what loads but cannot work (`pipeline.identitycheck`): on
+    for user pipelines (CLI, directory, admin API), off for building blocks in tests."""
     if not isinstance(document, MarkedDict):
         problems.add(getattr(document, "position", START), "", "a pipeline must be a mapping")
         return None
@@ -254,7 +260,7 @@ def read_definition(document: Any, problems: ProblemCollector) -> PipelineDefini
     output = _read_output(output_node, problems) if output_node is not None else {}
     if name is None or trigger is None or len(problems.problems) > before:
         return None
-    return PipelineDefinition(
+    definition = PipelineDefinition(
         name=name,
         trigger=trigger,
         static=statics,
@@ -266,9 +272,16 @@ def read_definition(document: Any, problems: ProblemCollector) -> PipelineDefini
         description=description,
         origin=problems.file,
     )
+    problem = identity_problem(definition) if strict else None
+    if problem is not None:
+        problems.at(document, "identity", "identity", problem)
+        return None
+    return definition
 
 
-def _read_text(text: str, problems: ProblemCollector) -> list[PipelineDefinition]:
+def _read_text(
+    text: str, problems: ProblemCollector, *, strict: bool = False
+) -> list[PipelineDefinition]:
     try:
         documents, duplicates = load_marked_documents(text)
     except YamlSyntaxError as error:
@@ -279,20 +292,24 @@ def _read_text(text: str, problems: ProblemCollector) -> list[PipelineDefinition
     documents = [document for document in documents if document is not None]
     if not documents:
         problems.add(START, "", "the file holds no pipeline")
-    definitions = [read_definition(document, problems) for document in documents]
+    definitions = [read_definition(document, problems, strict=strict) for document in documents]
     return [definition for definition in definitions if definition is not None]
 
 
-def load_pipeline_text(text: str, *, file_name: str = "<string>") -> list[PipelineDefinition]:
+def load_pipeline_text(
+    text: str, *, file_name: str = "<string>", strict: bool = False
+) -> list[PipelineDefinition]:
     """Definitions from YAML text (one pipeline per `---` document)."""
     problems = ProblemCollector(file_name)
-    definitions = _read_text(text, problems)
+    definitions = _read_text(text, problems, strict=strict)
     if problems.problems:
         raise PipelineLoadError(problems.in_file_order())
     return definitions
 
 
-def load_pipeline_files(paths: Iterable[str | os.PathLike[str]]) -> list[PipelineDefinition]:
+def load_pipeline_files(
+    paths: Iterable[str | os.PathLike[str]], *, strict: bool = False
+) -> list[PipelineDefinition]:
     """Definitions from several files; every problem of every file in one error."""
     found: list[PipelineProblem] = []
     definitions: list[PipelineDefinition] = []
@@ -304,13 +321,15 @@ def load_pipeline_files(paths: Iterable[str | os.PathLike[str]]) -> list[Pipelin
         except (OSError, UnicodeDecodeError) as error:
             problems.add(START, "", f"cannot read the file: {error}")
         else:
-            definitions.extend(_read_text(text, problems))
+            definitions.extend(_read_text(text, problems, strict=strict))
         found.extend(problems.in_file_order())
     if found:
         raise PipelineLoadError(found)
     return definitions
 
 
-def load_pipeline_file(path: str | os.PathLike[str]) -> list[PipelineDefinition]:
+def load_pipeline_file(
+    path: str | os.PathLike[str], *, strict: bool = False
+) -> list[PipelineDefinition]:
     """Definitions from one YAML file."""
-    return load_pipeline_files([path])
+    return load_pipeline_files([path], strict=strict)

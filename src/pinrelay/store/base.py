@@ -20,8 +20,10 @@ from pinrelay.store.records import (
     Integration,
     OutboxEntry,
     OutboxStatus,
+    PipelineVersion,
     Source,
     StoredEvent,
+    StoredPipeline,
 )
 
 
@@ -117,6 +119,26 @@ class Store(abc.ABC):
     async def list_events(
         self, *, source_id: str | None, limit: int, before: int | None
     ) -> list[StoredEvent]: ...
+
+    # pipelines saved through the admin API (issue 5) -------------------------------------
+    @abc.abstractmethod
+    def list_pipelines(self, integration_id: str) -> list[StoredPipeline]:
+        """Hot path (ingest, on a registry miss): current pipelines, in creation order."""
+
+    @abc.abstractmethod
+    def pipelines_revision(self) -> int:
+        """A number that changes whenever a stored pipeline does (memory only)."""
+
+    @abc.abstractmethod
+    async def save_pipeline(
+        self, integration_id: str, name: str, yaml: str, *, now: float
+    ) -> StoredPipeline: ...
+
+    @abc.abstractmethod
+    async def delete_pipeline(self, integration_id: str, name: str, *, now: float) -> None: ...
+
+    @abc.abstractmethod
+    async def pipeline_versions(self, integration_id: str, name: str) -> list[PipelineVersion]: ...
 
     def describe(self) -> dict[str, Any]:
         """What `/readyz` and the CLI print about this store."""

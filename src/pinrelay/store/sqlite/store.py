@@ -34,6 +34,7 @@ from pinrelay.store.records import (
 )
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite.connection import connect, migrate
+from pinrelay.store.sqlite.pipelines import PipelineTables
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 
 T = TypeVar("T")
@@ -81,7 +82,7 @@ def _integration_params(integration: Integration, now: float) -> dict[str, Any]:
     }
 
 
-class SQLiteStore(Store):
+class SQLiteStore(PipelineTables, Store):
     """Store on one SQLite file; never open one file from two processes."""
 
     def __init__(self, path: Path, *, group_commit_max_items: int = 5000) -> None:
@@ -109,6 +110,7 @@ class SQLiteStore(Store):
             for row in bootstrap.execute(Q["select_integrations"]):
                 integration = _integration_from_row(row)
                 self._integrations[integration.id] = integration
+            self._load_pipelines(bootstrap)
         finally:
             bootstrap.close()
         self._writer.start()
