@@ -25,6 +25,7 @@ from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
 from pinrelay.pinterest.client import PinterestClient
+from pinrelay.pipeline.serving import pipeline_registry, watch_pipelines
 from pinrelay.settings import Settings
 from pinrelay.store.sqlite.store import SQLiteStore
 
@@ -88,7 +89,10 @@ class Gateway:
             lease_seconds=settings.delivery_lease_seconds,
             poll_seconds=settings.delivery_poll_seconds,
         )
-        ingestor = Ingestor(self.store, on_commit=self.worker.wake)
+        self.pipelines = pipeline_registry(settings, self.store)  # issue 5
+        ingestor = Ingestor(
+            self.store, on_commit=self.worker.wake, pipelines=self.pipelines.pipelines_for
+        )
         collect = CollectApp(
             self.store, ingestor, trusted_proxies=parse_networks(settings.trusted_proxies)
         )
@@ -96,6 +100,7 @@ class Gateway:
         admin = build_admin_app(
             self.store, self.secrets, admin_token=settings.admin_token.get_secret_value()
         )
+        admin.state.pipeline_registry = self.pipelines
         self.admin_server = http_server(admin, settings.admin_host, settings.admin_port)
         self._stop = asyncio.Event()
 
@@ -110,6 +115,7 @@ class Gateway:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.request_stop)
         worker_task = asyncio.create_task(self.worker.run(), name="delivery-worker")
+        watcher = watch_pipelines(self.pipelines, self.settings)
         servers = [self.collect_server, self.admin_server]
         server_tasks = [asyncio.create_task(s.serve()) for s in servers]
         try:
@@ -135,6 +141,9 @@ class Gateway:
                 server.should_exit = True
             await asyncio.gather(*server_tasks, return_exceptions=True)
             self.worker.stop()
+            if watcher is not None:
+                watcher.cancel()
+                await asyncio.gather(watcher, return_exceptions=True)
             try:
                 await asyncio.wait_for(worker_task, WORKER_DRAIN_SECONDS)
             except TimeoutError:

@@ -78,6 +78,14 @@ class Settings(BaseSettings):
         5000, ge=1, description="Most writes one group commit takes from the queue."
     )
     log_level: str = Field("info", description="debug, info, warning or error.")
+    pipelines_dir: Path | None = Field(
+        None,
+        description="Directory of pipeline YAML files applied to every integration; "
+        "watched for changes (unset: presets and admin API pipelines only).",
+    )
+    pipelines_poll_seconds: float = Field(
+        2.0, gt=0, description="How often the pipelines directory is checked for changes."
+    )
 
     @field_validator("database_url")
     @classmethod

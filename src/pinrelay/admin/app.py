@@ -13,13 +13,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from pinrelay import __version__
-from pinrelay.admin import delivery, events, integrations, sources
+from pinrelay.admin import delivery, events, integrations, pipelines, sources
 from pinrelay.admin.auth import require_admin
 from pinrelay.credentials import SecretBox
 from pinrelay.errors import HTTPError
 from pinrelay.store.base import Store
 
-ROUTERS = (sources.router, integrations.router, delivery.router, events.router)
+ROUTERS = (sources.router, integrations.router, delivery.router, events.router, pipelines.router)
 
 
 def validation_message(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
@@ -49,10 +49,10 @@ def build_admin_app(store: Store, box: SecretBox, *, admin_token: str) -> FastAP
 
     @app.exception_handler(HTTPError)
     async def _http_error(request: Request, exc: HTTPError) -> JSONResponse:
-        return JSONResponse(
-            {"error": {"status": exc.status_code, "message": exc.message}},
-            status_code=exc.status_code,
-        )
+        error: dict[str, Any] = {"status": exc.status_code, "message": exc.message}
+        if exc.details is not None:
+            error["details"] = exc.details
+        return JSONResponse({"error": error}, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

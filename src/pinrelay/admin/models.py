@@ -72,6 +72,9 @@ class IntegrationSettings(_Strict):
     custom_events: bool = Field(
         True, description="Send tracks no preset maps as Pinterest 'custom' events."
     )
+    presets: bool = Field(
+        True, description="Run the built-in presets; false: only this integration's own pipelines."
+    )
 
 
 class IntegrationCreate(_Strict):
@@ -157,3 +160,35 @@ class EventOut(BaseModel):
     received_at: float
     body: dict[str, Any] = Field(description="The event as received, PII already hashed.")
     trace: list[dict[str, Any]] = Field(description="Per integration: pipeline and outcome.")
+
+
+class PipelineIn(_Strict):
+    yaml: str = Field(
+        min_length=1,
+        max_length=200_000,
+        description="One pipeline in the YAML format of docs/reference/pipelines.md.",
+    )
+
+
+class PipelineUpdate(PipelineIn):
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="The version this edit started from: if the pipeline has moved on since, "
+        "the update fails with 409 instead of overwriting someone else's change.",
+    )
+
+
+class PipelineOut(BaseModel):
+    integration_id: str
+    name: str
+    version: int
+    yaml: str
+    created_at: float
+    updated_at: float
+
+
+class PipelineVersionOut(BaseModel):
+    version: int
+    yaml: str | None = Field(description="null: the version that deleted the pipeline.")
+    created_at: float

@@ -48,7 +48,7 @@ def why_no_pipeline(pipelines: PipelineSet, message: Mapping[str, Any]) -> str:
     gated = [d for d in by_type if gate_of(d.trigger).admits(key)]
     if not gated:
         custom_off = message_type == "track" and not any(d.trigger.fallback for d in by_type)
-        hint = " (custom events are off)" if custom_off else ""
+        hint = " and no fallback pipeline applies (custom events off?)" if custom_off else ""
         return f"no pipeline is triggered by {label}{hint}"
     misses = "; ".join(
         f"{d.name}: {first_failed_condition(d, message)}" for d in gated[:MAX_EXPLAINED]

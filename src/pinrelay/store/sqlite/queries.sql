@@ -141,3 +141,10 @@ WHERE integration_id = :integration_id AND name = :name;
 -- name: select_pipeline_versions
 SELECT version, yaml, created_at FROM integration_pipeline_versions
 WHERE integration_id = :integration_id AND name = :name ORDER BY version;
+
+-- name: select_integration_for_listing
+SELECT id, name, settings, updated_at FROM integrations WHERE id = :id;
+
+-- name: select_pipelines_of_integration
+SELECT integration_id, name, version, yaml, created_at, updated_at
+FROM integration_pipelines WHERE integration_id = :id ORDER BY created_at, name;
