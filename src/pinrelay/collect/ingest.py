@@ -187,7 +187,12 @@ def _map_for(
     rows: list[OutboxRow] = []
     steps: list[dict[str, Any]] = []
     for output in outputs:
-        step = {**base, "pipeline": output.pipeline, "notes": list(output.notes)}
+        step = {
+            **base,
+            "pipeline": output.pipeline,
+            "origin": output.origin,
+            "notes": list(output.notes),
+        }
         errors = validate_event(output.event)
         if errors:
             outcome = "unmatchable" if _identity_problem(errors) else "invalid"
@@ -210,5 +215,12 @@ def _map_for(
                 encode_event(event),
             )
         )
-        steps.append({**step, "outcome": "queued", "event_name": event["event_name"]})
+        steps.append(
+            {
+                **step,
+                "outcome": "queued",
+                "event_name": event["event_name"],
+                "event_id": str(event["event_id"]),
+            }
+        )
     return rows, steps

@@ -59,7 +59,7 @@ class CompiledPipeline:
             identity_keys=inp.identity_keys if merge else {},
             notes=notes,
         )
-        return PipelineOutput(self.name, without_empty(event), tuple(notes))
+        return PipelineOutput(self.name, without_empty(event), tuple(notes), self.definition.origin)
 
 
 class PipelineSet:
