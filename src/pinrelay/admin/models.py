@@ -75,6 +75,24 @@ class IntegrationSettings(_Strict):
     presets: bool = Field(
         True, description="Run the built-in presets; false: only this integration's own pipelines."
     )
+    opt_out_from_device: bool = Field(
+        True, description="Send opt_out=true when context.device.adTrackingEnabled is false."
+    )
+    consent_denied: Literal["drop", "opt_out"] = Field(
+        "drop", description="An event whose consent is not granted: drop it, or send it opted out."
+    )
+    ldp: Literal["off", "flagged", "all"] = Field(
+        "flagged",
+        description="Limited Data Processing (California): for events that flag it, all, or none.",
+    )
+    ldp_hash_case: Literal["both", "uppercase", "lowercase"] = Field(
+        "both",
+        description="Case of CA/US hashed into st/country under LDP (pinterest-capi.md 5.2).",
+    )
+    app_fields: Literal["objects", "legacy", "off"] = Field(
+        "objects",
+        description="App events: app_info/device_info objects, the legacy flat fields, or none.",
+    )
 
 
 class IntegrationCreate(_Strict):

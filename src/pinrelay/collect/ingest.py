@@ -19,6 +19,7 @@ from pinrelay.identity.matchkeys import match_keys_of, merge_match_keys
 from pinrelay.identity.redaction import redact_pii
 from pinrelay.pinterest.validation import encode_event, validate_event
 from pinrelay.pipeline.evaluator import EventInput, PipelineSet
+from pinrelay.pipeline.integrationoptions import integration_options
 from pinrelay.pipeline.presets import load_presets
 from pinrelay.pipeline.tracing import why_no_pipeline
 from pinrelay.store.base import Store
@@ -172,7 +173,7 @@ def _map_for(
     """The outbox rows one integration gets from one event, and the trace of why."""
     base = {"integration_id": integration.id}
     refused = consent_allows(event_input.message, integration)
-    if refused:
+    if refused and integration.settings.get("consent_denied", "drop") != "opt_out":
         return [], [{**base, "outcome": "filtered", "reason": refused}]
     pipelines = pipelines_for(integration) if pipelines is None else pipelines
     outputs = pipelines.evaluate(event_input)
@@ -187,11 +188,14 @@ def _map_for(
     rows: list[OutboxRow] = []
     steps: list[dict[str, Any]] = []
     for output in outputs:
+        extra = integration_options(  # privacy and app fields (issue 5)
+            output.event, event_input.message, integration.settings, consent_denied=bool(refused)
+        )
         step = {
             **base,
             "pipeline": output.pipeline,
             "origin": output.origin,
-            "notes": list(output.notes),
+            "notes": [*output.notes, *extra],
         }
         errors = validate_event(output.event)
         if errors:
