@@ -281,7 +281,7 @@ def _template(args: TransformArgs) -> RootStep:
 
 @dataclass(frozen=True, slots=True)
 class TransformSpec:
-    build: Callable[[TransformArgs], Step | RootStep]  # RootStep only when `reads_root`
+    build: Callable[[TransformArgs], Callable[..., Any]]  # a Step, or a RootStep if reads_root
     uses_field: bool = False  # reads the mapping's `field` / `item_default`
     needs_field: bool = False
     hashes: bool = False  # target must be a hashed user_data key
