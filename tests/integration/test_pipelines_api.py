@@ -196,3 +196,39 @@ def test_directory_pipelines_count_towards_the_limit_and_apply(
         assert response.status_code == 201
     refused = gateway.admin("POST", pipelines_path(created), json={"yaml": numbered(99)})
     assert refused.status_code == 409
+
+
+def wait_for(check: Any, timeout: float = 15.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_running_server_reloads_the_directory_and_keeps_the_last_good_file(
+    start_gateway: GatewayFactory, tmp_path: Path
+) -> None:
+    folder = tmp_path / "pipelines"
+    folder.mkdir()
+    path = folder / "checkout.yaml"
+    path.write_text(OWN_CHECKOUT)
+    gateway = start_gateway(pipelines_dir=folder, pipelines_poll_seconds=0.05)
+    source = gateway.create_source()
+    gateway.create_integration(source["id"])
+    renamed = OWN_CHECKOUT.replace("name: big_checkout", "name: renamed_checkout")
+    path.write_text(renamed + "\n")  # the size changes, so the poll sees it whatever the clock
+
+    def mapped_by_renamed() -> bool:
+        track(gateway, source["write_key"], revenue=5)
+        return bool(last_trace(gateway)[0].get("pipeline") == "renamed_checkout")
+
+    wait_for(mapped_by_renamed)
+    path.write_text(renamed.replace("unix_seconds", "unix_second") + "\n\n")
+    directory = gateway.gateway.pipelines.directory
+    assert directory is not None
+    wait_for(lambda: directory._stamps.get(path, (0, 0))[1] == path.stat().st_size)
+    track(gateway, source["write_key"], revenue=5)
+    assert last_trace(gateway)[0]["pipeline"] == "renamed_checkout"  # the bad edit was refused

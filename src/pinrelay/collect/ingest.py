@@ -206,6 +206,7 @@ def _map_for(
                     "outcome": outcome,
                     "reason": "; ".join(errors),
                     "event_name": output.event.get("event_name"),
+                    "output": output.event,  # not queued, so kept here for the debugger
                 }
             )
             continue

@@ -73,3 +73,14 @@ def test_the_given_pipelines_are_the_ones_that_run() -> None:
     assert rows == []
     assert trace[0]["outcome"] == "no_pipeline"
     assert trace[0]["reason"] == "no pipeline is triggered by track messages"
+
+
+def test_an_event_pinterest_would_refuse_is_traced_with_its_output() -> None:
+    anonymous = {**ORDER, "context": {}}
+    rows, trace = _map_for(integration(), EventInput(anonymous))
+    assert rows == []
+    (step,) = trace
+    assert step["outcome"] == "unmatchable"
+    assert step["output"]["event_name"] == "checkout"
+    assert step["output"]["event_id"] == "m-1"
+    assert step["reason"].startswith("user_data")
