@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection
 
 from pinrelay.identity.hashing import HASHED_KEYS
+from pinrelay.pinterest.model import AppInfo, DeviceInfo
 from pinrelay.pipeline.model import (
     CONTENT_ITEM_KEYS,
     CUSTOM_DATA_KEYS,
@@ -41,6 +42,9 @@ _TARGET_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KNOWN_CHILD_KEYS: dict[str, Collection[str]] = {
     "user_data": USER_DATA_KEYS,
     "custom_data": CUSTOM_DATA_KEYS,
+    # pinterest-capi.md §2.2: both objects are additionalProperties: false (our v5 model)
+    "app_info": AppInfo.__struct_fields__,
+    "device_info": DeviceInfo.__struct_fields__,
 }
 _KEY_EXAMPLES = {
     "values": "values: {gold: premium, silver: standard}",

@@ -120,3 +120,17 @@ def test_map_and_template_mistakes_are_reported(entry: str, expected: str) -> No
     with pytest.raises(PipelineLoadError) as raised:
         load_pipeline_text(text, file_name="p.yaml")
     assert [str(problem) for problem in raised.value.problems] == [expected]
+
+
+def test_app_info_and_device_info_targets_are_checked_against_the_v5_model() -> None:
+    text = (
+        "name: p\ntrigger:\n  event: screen\ntransform:\n  mapping:\n"
+        "    - {source: context.app.name, target: app_info.app_name}\n"
+        "    - {source: context.device.model, target: device_info.modle}\n"
+    )
+    with pytest.raises(PipelineLoadError) as raised:
+        load_pipeline_text(text, file_name="p.yaml")
+    assert [str(problem) for problem in raised.value.problems] == [
+        "p.yaml:7:46: transform.mapping[1].target: unknown target 'device_info.modle'; "
+        "did you mean 'model'?"
+    ]
