@@ -53,7 +53,8 @@ class PipelineDirectory:
     @property
     def definitions(self) -> list[PipelineDefinition]:
         """Every pipeline of the directory, in file-name order."""
-        return [d for file in sorted(self._good) for d in self._good[file]]
+        good = self._good  # one read: `poll` swaps the whole dict from another thread
+        return [d for file in sorted(good) for d in good[file]]
 
     def load(self) -> None:
         """First load: raises PipelineLoadError (every problem) if any file is invalid."""
@@ -74,31 +75,40 @@ class PipelineDirectory:
         self.generation += 1
 
     def poll(self) -> bool:
-        """Reload changed files; True if the pipelines changed. Never raises on bad files."""
+        """Reload changed files; True if the pipelines changed. Never raises on bad files.
+
+        Runs in a worker thread while the ingest path reads `definitions`: the new state is
+        built aside and swapped in with one assignment, never changed in place."""
         try:
             stamps = self._scan()
         except OSError as error:
             logger.error("cannot read the pipelines directory", action="pipelines.scan_failed",
                          directory=str(self.path), error=str(error))  # fmt: skip
             return False
-        changed = False
+        good = {file: found for file, found in self._good.items() if file in stamps}
         for file in [f for f in self._good if f not in stamps]:
-            del self._good[file]
-            changed = True
             logger.info("pipeline file removed", action="pipelines.removed", file=str(file))
+        changed = len(good) != len(self._good)
         for file in sorted(stamps):
             if self._stamps.get(file) == stamps[file]:
                 continue
-            changed |= self._reload(file)
+            definitions = self._reload(file, good)
+            if definitions is not None:
+                good[file] = definitions
+                changed = True
         self._stamps = stamps
         if changed:
+            self._good = good
             self.generation += 1
         return changed
 
-    def _reload(self, file: Path) -> bool:
+    def _reload(
+        self, file: Path, good: dict[Path, list[PipelineDefinition]]
+    ) -> list[PipelineDefinition] | None:
+        """The file's pipelines, or None (logged) when they cannot replace the last good."""
         try:
             definitions = load_pipeline_file(file, strict=True)
-            others = [d for f in sorted(self._good) if f != file for d in self._good[f]]
+            others = [d for f in sorted(good) if f != file for d in good[f]]
             PipelineSet([*others, *definitions])  # names must stay unique across files
         except PipelineLoadError as error:
             for problem in error.problems:
@@ -107,16 +117,15 @@ class PipelineDirectory:
                     action="pipelines.rejected",
                     problem=str(problem),
                 )
-            return False
+            return None
         except PipelineError as error:
             logger.error("pipeline file rejected; its last good version stays in force",
                          action="pipelines.rejected", problem=str(error))  # fmt: skip
-            return False
-        self._good[file] = definitions
+            return None
         names = [definition.name for definition in definitions]
         logger.info("pipeline file loaded", action="pipelines.loaded", file=str(file),
                     pipelines=names)  # fmt: skip
-        return True
+        return definitions
 
     async def watch(self, poll_seconds: float, stop: asyncio.Event) -> None:
         """Poll until `stop` is set."""

@@ -38,13 +38,10 @@ def _presets() -> tuple[PipelineDefinition, ...]:
     return tuple(preset_definitions())
 
 
-@lru_cache(maxsize=4096)
-def stored_definition(
-    integration_id: str, name: str, version: int, yaml: str
-) -> PipelineDefinition:
-    """One stored pipeline, parsed once per version (it was checked before it was saved)."""
-    file_name = f"api:{integration_id}/{name}@v{version}"
-    (definition,) = load_pipeline_text(yaml, file_name=file_name, strict=True)
+def stored_definition(stored: StoredPipeline) -> PipelineDefinition:
+    """One stored pipeline (it was checked before it was saved)."""
+    file_name = f"api:{stored.integration_id}/{stored.name}@v{stored.version}"
+    (definition,) = load_pipeline_text(stored.yaml, file_name=file_name, strict=True)
     return definition
 
 
@@ -71,6 +68,8 @@ class PipelineRegistry:
         self._stored = stored
         self._revision = revision
         self._cache: dict[str, tuple[Hashable, Resolved]] = {}
+        # parsed stored pipelines by (integration, name, version): a version never changes
+        self._parsed: dict[tuple[str, str, int], PipelineDefinition] = {}
 
     def _stamp(self, integration: Integration) -> Hashable:
         settings = integration.settings
@@ -100,16 +99,20 @@ class PipelineRegistry:
             for d in (self.directory.definitions if self.directory is not None else [])
         ]
         api: list[Layered] = []
-        for stored in self._stored(integration.id) if self._stored is not None else ():
-            try:
-                definition = stored_definition(
-                    stored.integration_id, stored.name, stored.version, stored.yaml
-                )
-            except PipelineLoadError as error:  # saved by an older pinrelay with laxer checks
-                logger.error("stored pipeline no longer loads; skipped",
-                             action="pipelines.stored_invalid", problem=str(error))  # fmt: skip
-                continue
-            api.append(Layered(definition, "api", stored.version))
+        current = list(self._stored(integration.id)) if self._stored is not None else []
+        keys = {(s.integration_id, s.name, s.version) for s in current}
+        for key in [k for k in self._parsed if k[0] == integration.id and k not in keys]:
+            del self._parsed[key]  # old versions and deleted pipelines
+        for stored in current:
+            key = (stored.integration_id, stored.name, stored.version)
+            if key not in self._parsed:
+                try:
+                    self._parsed[key] = stored_definition(stored)
+                except PipelineLoadError as error:  # saved by a pinrelay with laxer checks
+                    logger.error("stored pipeline no longer loads; skipped",
+                                 action="pipelines.stored_invalid", problem=str(error))  # fmt: skip
+                    continue
+            api.append(Layered(self._parsed[key], "api", stored.version))
         return override(override(presets, directory), api)
 
     def resolve(self, integration: Integration) -> Resolved:
