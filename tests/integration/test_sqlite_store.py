@@ -92,14 +92,17 @@ async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
 
 async def test_migrations_apply_once_and_record_their_version(tmp_path: Path) -> None:
     conn = connect(tmp_path / "a.db")
-    assert migrate(conn) == [1]
+    applied = migrate(conn)
+    assert applied[:2] == [1, 2]
+    assert applied == sorted(applied)
     assert migrate(conn) == []
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {
         "sources",
         "integrations",
         "events",
-        "outbox",
+        "outbox_events",
+        "outbox_marks",
         "delivery_attempts",
         "identities",
         "schema_migrations",

@@ -151,3 +151,45 @@ class StoredEvent:
     received_at: float
     body: dict[str, Any]
     trace: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DeadEntry:
+    """A dead-lettered outbox entry with Pinterest's (or our) reason, for listing and replay."""
+
+    seq: int
+    integration_id: str
+    event_id: str
+    event_name: str
+    event_time: int
+    attempts: int
+    reason: str | None
+    created_at: float
+    dead_at: float
+
+
+@dataclass(frozen=True)
+class DeadFilter:
+    """Which dead entries a listing or a replay means; every field narrows the selection."""
+
+    integration_id: str | None = None
+    seqs: tuple[int, ...] | None = None
+    since: float | None = None  # received at or after (unix seconds)
+    until: float | None = None  # received before
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """What a replay did: events queued again, and events left dead (with why)."""
+
+    replayed: tuple[int, ...]
+    skipped: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class LaneStats:
+    """Queue depth of one integration, for metrics (from memory, not the disk)."""
+
+    integration_id: str
+    pending: int
+    oldest_queued_at: float | None

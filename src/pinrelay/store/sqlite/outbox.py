@@ -1,0 +1,147 @@
+"""The outbox on SQLite: immutable payload rows, append-only marks (migration 0002).
+
+Helpers of SQLiteStore that turn outcomes into marks, claimed leases into events with their
+payloads, and delivered entries into reclaimed ranges. Nothing here updates a payload row.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pinrelay.store.records import ClaimedEvent, DeadEntry, DeadFilter, EventOutcome
+from pinrelay.store.sqlite.pending import Pending, PendingIndex
+
+DENSE_RANGE_FACTOR = 2  # read a batch by one range scan when its seqs fill half the range
+
+
+def pending_from_row(row: sqlite3.Row) -> Pending:
+    return Pending(
+        row["seq"],
+        row["integration_id"],
+        row["event_time"],
+        row["created_at"],
+        attempts=row["attempts"],
+        next_attempt_at=row["next_at"],
+        queued_at=row["queued_at"],
+    )
+
+
+def read_payloads(
+    conn: sqlite3.Connection, queries: Mapping[str, str], integration_id: str, leased: list[Pending]
+) -> list[sqlite3.Row]:
+    """The payload rows of a claimed batch (sorted by seq): a range scan if dense."""
+    first, last = leased[0].seq, leased[-1].seq
+    if last - first + 1 <= DENSE_RANGE_FACTOR * len(leased):
+        params = {"first": first, "last": last, "integration_id": integration_id}
+        return conn.execute(queries["select_payload_range"], params).fetchall()
+    seqs = json.dumps([p.seq for p in leased])
+    return conn.execute(queries["select_payload_list"], {"seqs": seqs}).fetchall()
+
+
+def claimed_events(leased: Sequence[Pending], rows: Sequence[sqlite3.Row]) -> list[ClaimedEvent]:
+    by_seq = {row["seq"]: row for row in rows}
+    claimed = []
+    for pending in leased:
+        row = by_seq.get(pending.seq)
+        if row is None:  # reclaimed under us: cannot happen for a pending entry
+            continue
+        claimed.append(
+            ClaimedEvent(
+                pending.seq,
+                row["event_id"],
+                row["event_name"],
+                pending.event_time,
+                bytes(row["payload"]),
+                pending.attempts,
+                pending.created_at,
+            )
+        )
+    return claimed
+
+
+def apply_outcomes(
+    index: PendingIndex, outcomes: Sequence[EventOutcome], now: float
+) -> list[dict[str, Any]]:
+    """Update the in-memory queues; return the marks to append (one narrow row each)."""
+    marks: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        pending = index.get(outcome.seq)
+        attempts = pending.attempts if pending is not None else 0
+        if outcome.attempted and outcome.status != "release":
+            attempts += 1
+        mark = {
+            "seq": outcome.seq,
+            "status": "pending",
+            "attempts": attempts,
+            "next_attempt_at": now,
+            "last_error": None,
+            "warning": None,
+            "now": now,
+        }
+        if outcome.status == "delivered":
+            mark.update(status="delivered", warning=outcome.message)
+            index.finish(outcome.seq)
+        elif outcome.status == "dead":
+            mark.update(status="dead", last_error=outcome.message)
+            index.finish(outcome.seq)
+        elif outcome.status == "retry":
+            mark.update(next_attempt_at=outcome.next_attempt_at, last_error=outcome.message)
+            index.requeue(outcome.seq, attempts=attempts, due_at=outcome.next_attempt_at)
+        else:  # release: back in the queue untouched, e.g. when its lane was paused
+            mark.update(last_error=outcome.message)
+            index.requeue(outcome.seq, attempts=attempts, due_at=now)
+        marks.append(mark)
+    return marks
+
+
+def replay_mark(entry: DeadEntry, now: float) -> dict[str, Any]:
+    """A replayed event starts over: pending, no attempts, due now, same event_id."""
+    return {
+        "seq": entry.seq,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "last_error": None,
+        "warning": None,
+        "now": now,
+    }
+
+
+def dead_params(selection: DeadFilter, *, limit: int, before: int) -> dict[str, Any]:
+    return {
+        "integration_id": selection.integration_id,
+        "since": selection.since,
+        "until": selection.until,
+        "seqs": None if selection.seqs is None else json.dumps(list(selection.seqs)),
+        "before": before,
+        "limit": limit,
+    }
+
+
+def seq_ranges(seqs: Sequence[int], *, max_span: int = 5000) -> list[tuple[int, int, list[int]]]:
+    """Group sorted seqs into (first, last, members) ranges of bounded span."""
+    ranges: list[tuple[int, int, list[int]]] = []
+    for seq in seqs:
+        if ranges and seq - ranges[-1][0] < max_span:
+            first, _, members = ranges[-1]
+            members.append(seq)
+            ranges[-1] = (first, seq, members)
+        else:
+            ranges.append((seq, seq, [seq]))
+    return ranges
+
+
+def reclaim(
+    conn: sqlite3.Connection, queries: Mapping[str, str], before: float, limit: int
+) -> int:
+    """Delete delivered payloads and their marks, range by range (the primary key order)."""
+    rows = conn.execute(queries["select_reclaimable"], {"before_time": before, "limit": limit})
+    seqs = [row[0] for row in rows]
+    for first, last, members in seq_ranges(seqs):
+        params = {"first": first, "last": last, "seqs": json.dumps(members)}
+        conn.execute(queries["delete_events_range"], params)
+        conn.execute(queries["delete_marks_range"], params)
+    return len(seqs)
