@@ -24,6 +24,7 @@ from pinrelay.credentials import SecretBox, load_secret_box
 from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
+from pinrelay.metrics import Metrics
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.settings import Settings
 from pinrelay.store.sqlite.store import SQLiteStore
@@ -75,6 +76,12 @@ class Gateway:
         self.client = PinterestClient(
             settings.pinterest_api_url, timeout_seconds=settings.pinterest_timeout_seconds
         )
+        self.metrics = Metrics()
+        self.metrics.watch_store(
+            lambda: (self.store.received_events, self.store.queued_events),
+            self.store.lane_stats,
+            lambda: [i.id for i in self.store.list_integrations() if i.paused_reason],
+        )
         self.worker = DeliveryWorker(
             self.store,
             self.client,
@@ -87,6 +94,10 @@ class Gateway:
             ),
             lease_seconds=settings.delivery_lease_seconds,
             poll_seconds=settings.delivery_poll_seconds,
+            inflight_batches=settings.delivery_inflight_batches,
+            rate_limit_per_minute=settings.delivery_rate_limit_per_minute,
+            retention_seconds=settings.delivery_retention_seconds,
+            metrics=self.metrics,
         )
         ingestor = Ingestor(self.store, on_commit=self.worker.wake)
         collect = CollectApp(
@@ -96,6 +107,7 @@ class Gateway:
         admin = build_admin_app(
             self.store, self.secrets, admin_token=settings.admin_token.get_secret_value()
         )
+        admin.state.metrics = self.metrics
         self.admin_server = http_server(admin, settings.admin_host, settings.admin_port)
         self._stop = asyncio.Event()
 

@@ -13,13 +13,20 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from pinrelay import __version__
-from pinrelay.admin import delivery, events, integrations, sources
+from pinrelay.admin import deadletters, delivery, events, integrations, metrics, sources
 from pinrelay.admin.auth import require_admin
 from pinrelay.credentials import SecretBox
 from pinrelay.errors import HTTPError
 from pinrelay.store.base import Store
 
-ROUTERS = (sources.router, integrations.router, delivery.router, events.router)
+ROUTERS = (
+    sources.router,
+    integrations.router,
+    delivery.router,
+    events.router,
+    deadletters.router,
+    metrics.router,
+)
 
 
 def validation_message(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:

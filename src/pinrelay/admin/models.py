@@ -157,3 +157,42 @@ class EventOut(BaseModel):
     received_at: float
     body: dict[str, Any] = Field(description="The event as received, PII already hashed.")
     trace: list[dict[str, Any]] = Field(description="Per integration: pipeline and outcome.")
+
+
+class DeadLetterOut(BaseModel):
+    seq: int = Field(description="The outbox entry; pass it in `seqs` to replay this one.")
+    integration_id: str
+    event_id: str
+    event_name: str
+    event_time: int
+    attempts: int
+    reason: str | None = Field(description="Pinterest's error_message, or why we gave up.")
+    created_at: float
+    dead_at: float
+
+
+class DeadLettersOut(BaseModel):
+    entries: list[DeadLetterOut]
+    next_before: int | None = Field(description="Pass as ?before= for the next page.")
+
+
+class ReplayIn(_Strict):
+    """Which dead events to queue again; at least one filter, or `all` to mean every one."""
+
+    integration_id: str | None = None
+    seqs: list[int] | None = Field(None, min_length=1, max_length=100_000)
+    since: float | None = Field(None, description="Received at or after (unix seconds).")
+    until: float | None = Field(None, description="Received before (unix seconds).")
+    all: bool = Field(False, description="Replay every dead event (no filter).")
+    limit: int = Field(10_000, ge=1, le=100_000, description="Most events one call replays.")
+
+
+class SkippedOut(BaseModel):
+    seq: int
+    reason: str
+
+
+class ReplayOut(BaseModel):
+    replayed: int
+    replayed_seqs: list[int]
+    skipped: list[SkippedOut] = Field(description="Left dead, with why (e.g. older than 7 days).")

@@ -14,12 +14,16 @@ from typing import Any
 
 from pinrelay.store.records import (
     ClaimedEvent,
+    DeadEntry,
+    DeadFilter,
     DeliveryAttempt,
     EventOutcome,
     IngestRecord,
     Integration,
+    LaneStats,
     OutboxEntry,
     OutboxStatus,
+    ReplayResult,
     Source,
     StoredEvent,
 )
@@ -117,6 +121,27 @@ class Store(abc.ABC):
     async def list_events(
         self, *, source_id: str | None, limit: int, before: int | None
     ) -> list[StoredEvent]: ...
+
+    # dead letters, reclaim, metrics (issue 4) --------------------------------------------
+    @abc.abstractmethod
+    async def list_dead(
+        self, selection: DeadFilter, *, limit: int, before: int | None = None
+    ) -> list[DeadEntry]:
+        """Dead entries matching `selection`, newest first, with their reason."""
+
+    @abc.abstractmethod
+    async def replay_dead(
+        self, selection: DeadFilter, *, now: float, max_age_seconds: float, limit: int
+    ) -> ReplayResult:
+        """Queue matching dead entries again (same event_id); older ones are skipped."""
+
+    @abc.abstractmethod
+    async def reclaim_delivered(self, *, before: float, limit: int = 20_000) -> int:
+        """Delete delivered entries whose delivery is older than `before`; return how many."""
+
+    @abc.abstractmethod
+    def lane_stats(self) -> list[LaneStats]:
+        """Queue depth per integration (hot path of /metrics: no disk)."""
 
     def describe(self) -> dict[str, Any]:
         """What `/readyz` and the CLI print about this store."""

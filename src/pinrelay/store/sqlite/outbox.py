@@ -134,9 +134,7 @@ def seq_ranges(seqs: Sequence[int], *, max_span: int = 5000) -> list[tuple[int, 
     return ranges
 
 
-def reclaim(
-    conn: sqlite3.Connection, queries: Mapping[str, str], before: float, limit: int
-) -> int:
+def reclaim(conn: sqlite3.Connection, queries: Mapping[str, str], before: float, limit: int) -> int:
     """Delete delivered payloads and their marks, range by range (the primary key order)."""
     rows = conn.execute(queries["select_reclaimable"], {"before_time": before, "limit": limit})
     seqs = [row[0] for row in rows]

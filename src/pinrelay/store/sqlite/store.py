@@ -38,8 +38,8 @@ from pinrelay.store.records import (
 )
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite import outbox
-from pinrelay.store.sqlite.pending import Pending, PendingIndex
 from pinrelay.store.sqlite.connection import connect, migrate
+from pinrelay.store.sqlite.pending import Pending, PendingIndex
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 
 T = TypeVar("T")
@@ -225,9 +225,7 @@ class SQLiteStore(Store):
                     )
         return stored
 
-    def _queue_committed(
-        self, task: asyncio.Future[tuple[list[bool], list[Pending]]]
-    ) -> None:
+    def _queue_committed(self, task: asyncio.Future[tuple[list[bool], list[Pending]]]) -> None:
         if task.cancelled() or task.exception() is not None:
             return
         stored, queued = task.result()
@@ -313,8 +311,13 @@ class SQLiteStore(Store):
         await self._writer.run(lambda conn: conn.executemany(Q["insert_mark"], marks))
         for entry in fresh:
             self._pending.add(
-                Pending(entry.seq, entry.integration_id, entry.event_time, entry.created_at,
-                        queued_at=entry.created_at)
+                Pending(
+                    entry.seq,
+                    entry.integration_id,
+                    entry.event_time,
+                    entry.created_at,
+                    queued_at=entry.created_at,
+                )
             )
         return ReplayResult(tuple(sorted(d.seq for d in fresh)), skipped)
 
