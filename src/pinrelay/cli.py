@@ -16,6 +16,7 @@ from rich.console import Console
 from pinrelay import __version__
 from pinrelay.errors import PinrelayError
 from pinrelay.logs import configure_logging
+from pinrelay.replay_cli import replay as replay_command
 from pinrelay.settings import load_settings
 
 app = typer.Typer(
@@ -182,6 +183,9 @@ def migrate(db: DbOption = None) -> None:
 def version() -> None:
     """Print the pinrelay version."""
     typer.echo(__version__)
+
+
+app.command(name="replay")(replay_command)
 
 
 def main() -> None:
