@@ -98,7 +98,9 @@ def replay(
     limit: Annotated[int, typer.Option(help="Most events to list or replay.")] = 1000,
     admin_url: Annotated[
         str | None,
-        typer.Option(help="Admin API of the running server (default: 127.0.0.1 on PINRELAY_ADMIN_PORT)."),
+        typer.Option(
+            help="Admin API of the running server (default: 127.0.0.1 on PINRELAY_ADMIN_PORT)."
+        ),
     ] = None,
 ) -> None:
     """List dead events with their reason, or queue them again (same event_id)."""

@@ -150,6 +150,8 @@ class EventsEndpoint:
         rate_limit = self._limiter.peek(ad_account_id)
         if fault.status == 429:
             rate_limit = dataclasses.replace(rate_limit, remaining=0, allowed=False)
+            if fault.reset_seconds is not None:
+                rate_limit = dataclasses.replace(rate_limit, reset_seconds=fault.reset_seconds)
         return _Reply(fault.status, answer.body, rate_limit, media_type=answer.media_type)
 
     async def _read_payload(self, request: Request) -> tuple[object, _Unreadable | None]:

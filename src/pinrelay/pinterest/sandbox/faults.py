@@ -6,10 +6,13 @@ With `share` (0 < share <= 1) the fault is standing instead: that share of reque
 random, get it until the faults are cleared. Kinds of fault:
 
     status 429, 500, 502, 503, 504   Pinterest's bodies for 429 and 503 (section 4.3); a proxy's
-                                     HTML page for 502 and 504 (a "garbage body")
+                                     HTML page for 502 and 504 (a "garbage body"); a 429 says
+                                     X-RateLimit-Reset: `reset_seconds` (default: the window's)
     status 401, 403, 404             the auth and ad account answers (section 4.3)
     fail_event_ids                   the request is judged normally, then these events come
-                                     back "failed" (200 or 422 per `status`, default 422)
+                                     back "failed" (200 or 422 per `status`, default 422);
+                                     with status 400 a batch holding any of them is refused
+                                     whole, as one bad event makes Pinterest do (section 4.3)
     drop                             the events are judged and recorded, then the connection
                                      is cut mid-answer: the sender cannot know (an ambiguous
                                      retry, the only case where duplicates are expected)
@@ -28,7 +31,7 @@ from pinrelay.pinterest.sandbox import messages
 from pinrelay.pinterest.sandbox.messages import RAMPED_DOWN, RATE_LIMITED
 
 INJECTABLE_STATUSES = frozenset({401, 403, 404, 429, 500, 502, 503, 504})
-FAILED_EVENT_STATUSES = frozenset({200, 422})
+FAILED_EVENT_STATUSES = frozenset({200, 400, 422})
 MAX_PENDING_FAULTS = 10_000
 INJECTED_FAILURE = "Event failed (injected by the pinrelay sandbox)."
 
@@ -40,6 +43,7 @@ class Fault(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tru
     share: float | None = None  # standing fault for this share of requests
     fail_event_ids: list[str] | None = None  # judged, then these come back "failed"
     drop: bool = False  # judged and recorded, then the connection is cut
+    reset_seconds: int | None = None  # X-RateLimit-Reset of an injected 429
 
 
 class FaultAnswer(msgspec.Struct, frozen=True):
@@ -52,7 +56,7 @@ def fault_problem(fault: Fault) -> str | None:
     """Why a fault cannot be injected, or None."""
     if fault.fail_event_ids is not None:
         if fault.status is not None and fault.status not in FAILED_EVENT_STATUSES:
-            return "with fail_event_ids, status must be 200, 422 or null (422)"
+            return "with fail_event_ids, status must be 200, 400, 422 or null (422)"
     elif fault.status is not None and fault.status not in INJECTABLE_STATUSES:
         return f"status must be one of {sorted(INJECTABLE_STATUSES)} or null"
     if fault.drop and (fault.status is not None or fault.fail_event_ids is not None):
@@ -61,6 +65,8 @@ def fault_problem(fault: Fault) -> str | None:
         return f"count must be between 1 and {MAX_PENDING_FAULTS}"
     if not 0 <= fault.delay_seconds <= 300:
         return "delay_seconds must be between 0 and 300"
+    if fault.reset_seconds is not None and not 0 <= fault.reset_seconds <= 3600:
+        return "reset_seconds must be between 0 and 3600"
     if fault.share is not None and not 0 < fault.share <= 1:
         return "share must be above 0 and at most 1"
     return None

@@ -20,9 +20,18 @@ from pinrelay.pinterest.sandbox.processing import EventsAnswer
 def fail_chosen_events(
     answer: EventsAnswer, payload: object, event_ids: set[str], status: int
 ) -> EventsAnswer:
-    """The same answer with the events of `event_ids` failed (200 or 422 with details)."""
+    """The same answer with the events of `event_ids` failed (200 or 422 with details).
+
+    With status 400, a batch holding any of them is refused whole instead.
+    """
     if not isinstance(answer.body, ConversionApiResponse | DetailedError):
         return answer  # rejected as a whole already (400): nothing per event to bend
+    if status == 400:
+        sent = cast(Sequence[Mapping[str, Any]], cast(Mapping[str, Any], payload)["data"])
+        if any(event.get("event_id") in event_ids for event in sent):
+            refusal = messages.invalid_request("an event of this batch is invalid (injected)")
+            return EventsAnswer(400, refusal)
+        return answer
     summary = answer.body if isinstance(answer.body, ConversionApiResponse) else answer.body.details
     events = cast(Sequence[Mapping[str, Any]], cast(Mapping[str, Any], payload)["data"])
     statuses = []
