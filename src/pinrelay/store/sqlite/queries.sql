@@ -115,7 +115,7 @@ WHERE seq IN (SELECT value FROM json_each(:seqs));
 -- name: select_dead
 -- Dead entries whose latest mark is dead, newest first, with the reason.
 SELECT e.seq, e.integration_id, e.event_id, e.event_name, e.event_time, m.attempts,
-       m.last_error, e.created_at, m.at AS dead_at
+       m.last_error AS reason, e.created_at, m.at AS dead_at
 FROM outbox_marks m
 JOIN outbox_events e ON e.seq = m.seq
 WHERE m.status = 'dead' AND m.id = (SELECT MAX(id) FROM outbox_marks WHERE seq = m.seq)
