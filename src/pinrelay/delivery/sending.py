@@ -133,14 +133,15 @@ class BatchSender:
         started: float,
     ) -> None:
         """200, or 422 with details: each event's own status, in request order."""
-        outcomes = []
-        for event, status in zip(events, result.events, strict=True):
-            if status.status == "processed":
-                outcomes.append(EventOutcome(event.seq, "delivered", status.warning_message))
-            else:
-                reason = status.error_message or "Pinterest marked the event failed"
-                outcomes.append(EventOutcome(event.seq, "dead", reason))
-        failed = sum(1 for o in outcomes if o.status == "dead")
+        outcomes = [
+            EventOutcome(event.seq, "delivered", status.warning_message)
+            if status.status == "processed"
+            else EventOutcome(
+                event.seq, "dead", status.error_message or "Pinterest marked the event failed"
+            )
+            for event, status in zip(events, result.events, strict=True)
+        ]
+        failed = result.failed_count
         outcome = "delivered" if failed == 0 else "partial" if failed < len(events) else "failed"
         attempt = DeliveryAttempt(
             integration.id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 OutboxStatus = Literal["pending", "delivered", "dead"]
 IdentityKind = Literal["user", "anonymous"]
@@ -81,9 +81,11 @@ class IngestRecord:
     identities: tuple[IdentityUpdate, ...] = ()
 
 
-@dataclass(frozen=True)
-class ClaimedEvent:
-    """An outbox row reserved by a worker until its lease ends."""
+class ClaimedEvent(NamedTuple):
+    """An outbox row reserved by a worker until its lease ends.
+
+    A NamedTuple, not a dataclass: one is built per event on the delivery hot path.
+    """
 
     seq: int
     event_id: str
@@ -94,9 +96,8 @@ class ClaimedEvent:
     created_at: float
 
 
-@dataclass(frozen=True)
-class EventOutcome:
-    """What became of one claimed event after a send."""
+class EventOutcome(NamedTuple):
+    """What became of one claimed event after a send (a NamedTuple: the hot path)."""
 
     seq: int
     status: Literal["delivered", "dead", "retry", "release"]

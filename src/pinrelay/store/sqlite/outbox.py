@@ -31,18 +31,24 @@ def pending_from_row(row: sqlite3.Row) -> Pending:
 
 def read_payloads(
     conn: sqlite3.Connection, queries: Mapping[str, str], integration_id: str, leased: list[Pending]
-) -> list[sqlite3.Row]:
+) -> list[tuple[Any, ...]]:
     """The payload rows of a claimed batch (sorted by seq): a range scan if dense."""
     first, last = leased[0].seq, leased[-1].seq
     if last - first + 1 <= DENSE_RANGE_FACTOR * len(leased):
-        params = {"first": first, "last": last, "integration_id": integration_id}
-        return conn.execute(queries["select_payload_range"], params).fetchall()
-    seqs = json.dumps([p.seq for p in leased])
-    return conn.execute(queries["select_payload_list"], {"seqs": seqs}).fetchall()
+        query = queries["select_payload_range"]
+        params: dict[str, Any] = {"first": first, "last": last, "integration_id": integration_id}
+    else:
+        query = queries["select_payload_list"]
+        params = {"seqs": json.dumps([p.seq for p in leased])}
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: this is the hot path
+    return cursor.execute(query, params).fetchall()
 
 
-def claimed_events(leased: Sequence[Pending], rows: Sequence[sqlite3.Row]) -> list[ClaimedEvent]:
-    by_seq = {row["seq"]: row for row in rows}
+def claimed_events(
+    leased: Sequence[Pending], rows: Sequence[tuple[Any, ...]]
+) -> list[ClaimedEvent]:
+    by_seq = {row[0]: row for row in rows}  # (seq, event_id, event_name, payload)
     claimed = []
     for pending in leased:
         row = by_seq.get(pending.seq)
@@ -51,10 +57,10 @@ def claimed_events(leased: Sequence[Pending], rows: Sequence[sqlite3.Row]) -> li
         claimed.append(
             ClaimedEvent(
                 pending.seq,
-                row["event_id"],
-                row["event_name"],
+                row[1],
+                row[2],
                 pending.event_time,
-                bytes(row["payload"]),
+                row[3],
                 pending.attempts,
                 pending.created_at,
             )
@@ -62,52 +68,43 @@ def claimed_events(leased: Sequence[Pending], rows: Sequence[sqlite3.Row]) -> li
     return claimed
 
 
-def apply_outcomes(
-    index: PendingIndex, outcomes: Sequence[EventOutcome], now: float
-) -> list[dict[str, Any]]:
-    """Update the in-memory queues; return the marks to append (one narrow row each)."""
-    marks: list[dict[str, Any]] = []
+Mark = tuple[int, str, int, float, str | None, str | None, float]  # insert_mark_row's order
+
+
+def apply_outcomes(index: PendingIndex, outcomes: Sequence[EventOutcome], now: float) -> list[Mark]:
+    """Update the in-memory queues; return the marks to append (one narrow row each).
+
+    The hot path of delivery (one call per batch of up to 1000): positional rows, one lookup.
+    """
+    marks: list[Mark] = []
+    append = marks.append
     for outcome in outcomes:
-        pending = index.get(outcome.seq)
+        seq = outcome.seq
+        status = outcome.status
+        if status == "delivered" or status == "dead":
+            attempts = index.finish(seq)
+            if outcome.attempted:
+                attempts += 1
+            if status == "delivered":
+                append((seq, status, attempts, now, None, outcome.message, now))
+            else:
+                append((seq, status, attempts, now, outcome.message, None, now))
+            continue
+        pending = index.get(seq)
         attempts = pending.attempts if pending is not None else 0
-        if outcome.attempted and outcome.status != "release":
-            attempts += 1
-        mark = {
-            "seq": outcome.seq,
-            "status": "pending",
-            "attempts": attempts,
-            "next_attempt_at": now,
-            "last_error": None,
-            "warning": None,
-            "now": now,
-        }
-        if outcome.status == "delivered":
-            mark.update(status="delivered", warning=outcome.message)
-            index.finish(outcome.seq)
-        elif outcome.status == "dead":
-            mark.update(status="dead", last_error=outcome.message)
-            index.finish(outcome.seq)
-        elif outcome.status == "retry":
-            mark.update(next_attempt_at=outcome.next_attempt_at, last_error=outcome.message)
-            index.requeue(outcome.seq, attempts=attempts, due_at=outcome.next_attempt_at)
+        if status == "retry":
+            attempts += 1 if outcome.attempted else 0
+            due = outcome.next_attempt_at
         else:  # release: back in the queue untouched, e.g. when its lane was paused
-            mark.update(last_error=outcome.message)
-            index.requeue(outcome.seq, attempts=attempts, due_at=now)
-        marks.append(mark)
+            due = now
+        index.requeue(seq, attempts=attempts, due_at=due)
+        append((seq, "pending", attempts, due, outcome.message, None, now))
     return marks
 
 
-def replay_mark(entry: DeadEntry, now: float) -> dict[str, Any]:
+def replay_mark(entry: DeadEntry, now: float) -> Mark:
     """A replayed event starts over: pending, no attempts, due now, same event_id."""
-    return {
-        "seq": entry.seq,
-        "status": "pending",
-        "attempts": 0,
-        "next_attempt_at": now,
-        "last_error": None,
-        "warning": None,
-        "now": now,
-    }
+    return (entry.seq, "pending", 0, now, None, None, now)
 
 
 def dead_params(selection: DeadFilter, *, limit: int, before: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ due retries, so a backlog of failing events never delays fresh ones.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from dataclasses import dataclass, field
 
 
@@ -34,7 +35,10 @@ class Pending:
 @dataclass
 class _Lane:
     entries: dict[int, Pending] = field(default_factory=dict)  # insertion order = queue order
-    fresh: list[tuple[int, int]] = field(default_factory=list)  # (seq, version)
+    # Never-tried events: `arrivals` in commit (= seq) order, `returned` (released ones) a heap.
+    arrivals: deque[tuple[int, int]] = field(default_factory=deque)  # (seq, version)
+    returned: list[tuple[int, int]] = field(default_factory=list)  # (seq, version)
+    last_arrival: int = 0
     retries: list[tuple[float, int, int]] = field(default_factory=list)  # (due, seq, version)
     leased: dict[int, Pending] = field(default_factory=dict)
     earliest_lease_end: float = float("inf")
@@ -65,7 +69,11 @@ class PendingIndex:
         pending.version += 1
         pending.lease_until = 0.0
         if pending.attempts == 0:
-            heapq.heappush(lane.fresh, (pending.seq, pending.version))
+            if pending.seq > lane.last_arrival:
+                lane.arrivals.append((pending.seq, pending.version))
+                lane.last_arrival = pending.seq
+            else:
+                heapq.heappush(lane.returned, (pending.seq, pending.version))
         else:
             heapq.heappush(lane.retries, (pending.next_attempt_at, pending.seq, pending.version))
 
@@ -79,8 +87,12 @@ class PendingIndex:
         if now >= lane.earliest_lease_end:
             self._expire_leases(lane, now)
         claimed: list[Pending] = []
-        while lane.fresh and len(claimed) < limit:
-            seq, version = heapq.heappop(lane.fresh)
+        arrivals, returned = lane.arrivals, lane.returned
+        while (arrivals or returned) and len(claimed) < limit:
+            if returned and (not arrivals or returned[0][0] < arrivals[0][0]):
+                seq, version = heapq.heappop(returned)
+            else:
+                seq, version = arrivals.popleft()
             self._take(lane, seq, version, claimed)
         while lane.retries and len(claimed) < limit and lane.retries[0][0] <= now:
             _, seq, version = heapq.heappop(lane.retries)
@@ -115,12 +127,14 @@ class PendingIndex:
         lane = self._lanes.get(self._where.get(seq, ""))
         return None if lane is None else lane.entries.get(seq)
 
-    def finish(self, seq: int) -> None:
-        """Delivered or dead: the event leaves the queue."""
+    def finish(self, seq: int) -> int:
+        """Delivered or dead: the event leaves the queue; returns its attempts so far."""
         lane = self._lanes.get(self._where.pop(seq, ""))
-        if lane is not None:
-            lane.entries.pop(seq, None)
-            lane.leased.pop(seq, None)
+        if lane is None:
+            return 0
+        lane.leased.pop(seq, None)
+        pending = lane.entries.pop(seq, None)
+        return 0 if pending is None else pending.attempts
 
     def requeue(self, seq: int, *, attempts: int, due_at: float) -> None:
         """Back in the queue after a retryable failure (or a release: same attempts, due now)."""

@@ -88,10 +88,11 @@ FROM events
 WHERE (:source_id IS NULL OR source_id = :source_id) AND seq < :before
 ORDER BY seq DESC LIMIT :limit;
 
--- name: insert_mark
+-- name: insert_mark_row
 -- Every state change of an outbox entry is one narrow appended row (migration 0002).
+-- Positional (seq, status, attempts, next_attempt_at, last_error, warning, at): the hot path.
 INSERT INTO outbox_marks (seq, status, attempts, next_attempt_at, last_error, warning, at)
-VALUES (:seq, :status, :attempts, :next_attempt_at, :last_error, :warning, :now);
+VALUES (?, ?, ?, ?, ?, ?, ?);
 
 -- name: select_pending_outbox
 -- At start: every pending entry, to rebuild the in-memory queues (store/sqlite/pending.py).

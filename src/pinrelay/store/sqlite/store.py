@@ -308,7 +308,7 @@ class SQLiteStore(Store):
             if now - d.event_time > max_age_seconds
         )
         marks = [outbox.replay_mark(d, now) for d in fresh]
-        await self._writer.run(lambda conn: conn.executemany(Q["insert_mark"], marks))
+        await self._writer.run(lambda conn: conn.executemany(Q["insert_mark_row"], marks))
         for entry in fresh:
             self._pending.add(
                 Pending(
@@ -467,10 +467,10 @@ def _write_records(
 
 def _write_outcomes(
     conn: sqlite3.Connection,
-    marks: Sequence[dict[str, Any]],
+    marks: Sequence[outbox.Mark],
     attempt: DeliveryAttempt | None,
 ) -> None:
-    conn.executemany(Q["insert_mark"], marks)
+    conn.executemany(Q["insert_mark_row"], marks)
     if attempt is not None:
         conn.execute(
             Q["insert_attempt"],
