@@ -38,7 +38,7 @@ class SteadyLoad(threading.Thread):
     def run(self) -> None:
         with httpx.Client(timeout=5) as client:
             while not self.stopping.is_set():
-                batch = [
+                batch: list[dict[str, Any]] = [
                     {
                         "type": "track",
                         "event": "Order Completed",

@@ -31,7 +31,7 @@ def send_orders(
 ) -> list[str]:
     """`count` Order Completed events, acknowledged; returns their ids (= Pinterest event_id)."""
     ids = ids or new_ids(count)
-    batch = [
+    batch: list[dict[str, Any]] = [
         {
             "type": "track",
             "event": "Order Completed",

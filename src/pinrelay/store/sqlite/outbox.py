@@ -131,11 +131,19 @@ def seq_ranges(seqs: Sequence[int], *, max_span: int = 5000) -> list[tuple[int, 
     return ranges
 
 
-def reclaim(conn: sqlite3.Connection, queries: Mapping[str, str], before: float, limit: int) -> int:
-    """Delete delivered payloads and their marks, range by range (the primary key order)."""
+def reclaimable(
+    conn: sqlite3.Connection, queries: Mapping[str, str], before: float, limit: int
+) -> list[int]:
+    """Seqs of delivered entries last marked before `before` (read side: delivered is final)."""
     rows = conn.execute(queries["select_reclaimable"], {"before_time": before, "limit": limit})
-    seqs = [row[0] for row in rows]
-    for first, last, members in seq_ranges(seqs):
+    return [row[0] for row in rows]
+
+
+def delete_reclaimed(
+    conn: sqlite3.Connection, queries: Mapping[str, str], seqs: Sequence[int]
+) -> int:
+    """Delete payloads and marks of `seqs`, range by range (the primary key order)."""
+    for first, last, members in seq_ranges(sorted(seqs)):
         params = {"first": first, "last": last, "seqs": json.dumps(members)}
         conn.execute(queries["delete_events_range"], params)
         conn.execute(queries["delete_marks_range"], params)

@@ -323,7 +323,11 @@ class SQLiteStore(Store):
 
     async def reclaim_delivered(self, *, before: float, limit: int = 20_000) -> int:
         """Delete delivered entries last marked before `before`, in seq ranges; return count."""
-        return await self._writer.run(lambda conn: outbox.reclaim(conn, Q, before, limit))
+        # Found on a read connection, so the scan never holds up the writer's group commits.
+        seqs = await self._read(lambda conn: outbox.reclaimable(conn, Q, before, limit))
+        if not seqs:
+            return 0
+        return await self._writer.run(lambda conn: outbox.delete_reclaimed(conn, Q, seqs))
 
     # reads -------------------------------------------------------------------------------
     async def list_outbox(
