@@ -15,13 +15,12 @@ from typing import Annotated, Any
 import httpx
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from pinrelay.errors import ConfigError, PinrelayError
 from pinrelay.settings import load_settings
 
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)  # whole lines: messages are grepped
 
 
 def parse_moment(value: str | None, flag: str) -> float | None:
@@ -63,17 +62,18 @@ def _call(method: str, url: str, token: str, **kwargs: Any) -> Any:
 
 
 def _show(entries: list[dict[str, Any]]) -> None:
-    table = Table("seq", "integration", "event_id", "event", "attempts", "reason")
+    """One tab-separated line per dead event (whole ids, easy to grep or cut)."""
+    typer.echo("seq\tintegration\tevent_id\tevent\tattempts\treason")
     for entry in entries:
-        table.add_row(
-            str(entry["seq"]),
+        fields = (
+            entry["seq"],
             entry["integration_id"],
             entry["event_id"],
             entry["event_name"],
-            str(entry["attempts"]),
-            entry["reason"] or "",
+            entry["attempts"],
+            (entry["reason"] or "").replace("\n", " "),
         )
-    console.print(table)
+        typer.echo("\t".join(str(field) for field in fields))
 
 
 def replay(

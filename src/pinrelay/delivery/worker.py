@@ -136,6 +136,9 @@ class DeliveryWorker:
                 if integration is None or not integration.active:
                     return
                 await slots.acquire()
+                if self._stopping:
+                    slots.release()
+                    return
                 wakeup.clear()  # before the claim: a commit after it wakes us again
                 batch = await self._claim(integration)
                 if not batch:
