@@ -64,11 +64,12 @@ class DeliveryWorker:
         self._retention_seconds = retention_seconds
         self._clock = clock
         self.metrics = metrics or Metrics()
+        self._limits = RateLimits(rate_limit_per_minute)
         self._sender = BatchSender(
             store,
             client,
             retry=retry,
-            limits=RateLimits(rate_limit_per_minute),
+            limits=self._limits,
             metrics=self.metrics,
             clock=clock,
         )
@@ -136,6 +137,7 @@ class DeliveryWorker:
                 if integration is None or not integration.active:
                     return
                 await slots.acquire()
+                await self._wait_for_room(integration)
                 if self._stopping:
                     slots.release()
                     return
@@ -152,6 +154,13 @@ class DeliveryWorker:
                 task.add_done_callback(lambda _: slots.release())
         finally:
             await asyncio.gather(*running, return_exceptions=True)
+
+    async def _wait_for_room(self, integration: Integration) -> None:
+        """Claim only once the ad account's bucket lets a request go (e.g. after a 429), so
+        leases are not spent waiting; in steps, so a stop is not held up."""
+        bucket = self._limits.for_account(integration.ad_account_id)
+        while not self._stopping and (wait := bucket.wait_seconds()) > 0:  # noqa: ASYNC110  # a clock
+            await asyncio.sleep(min(wait, self._poll_seconds))
 
     async def _claim(self, integration: Integration) -> list[ClaimedEvent]:
         # Batches of up to 1000 events, 20 in test mode (pinterest-capi.md §2).
