@@ -26,6 +26,7 @@ from pinrelay.credentials import SecretBox, load_secret_box
 from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
+from pinrelay.metrics import Metrics
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.pipeline.serving import pipeline_registry, watch_pipelines
 from pinrelay.settings import Settings
@@ -79,6 +80,12 @@ class Gateway:
         self.client = PinterestClient(
             settings.pinterest_api_url, timeout_seconds=settings.pinterest_timeout_seconds
         )
+        self.metrics = Metrics()
+        self.metrics.watch_store(
+            lambda: (self.store.received_events, self.store.queued_events),
+            self.store.lane_stats,
+            lambda: [i.id for i in self.store.list_integrations() if i.paused_reason],
+        )
         self.worker = DeliveryWorker(
             self.store,
             self.client,
@@ -91,6 +98,10 @@ class Gateway:
             ),
             lease_seconds=settings.delivery_lease_seconds,
             poll_seconds=settings.delivery_poll_seconds,
+            inflight_batches=settings.delivery_inflight_batches,
+            rate_limit_per_minute=settings.delivery_rate_limit_per_minute,
+            retention_seconds=settings.delivery_retention_seconds,
+            metrics=self.metrics,
         )
         self.alerts = AlertMonitor(
             self.store,
@@ -118,6 +129,7 @@ class Gateway:
             alerts=self.alerts,
         )
         admin.state.pipeline_registry = self.pipelines
+        admin.state.metrics = self.metrics
         self.admin_server = http_server(admin, settings.admin_host, settings.admin_port)
         self.retention = RetentionTask(
             self.store,

@@ -16,16 +16,19 @@ from pinrelay import __version__
 from pinrelay.admin import (
     alerts,
     audit,
+    deadletters,
     delivery,
     events,
     integrations,
     matchquality,
+    metrics,
     pipelines,
     sources,
     testing,
     tokens,
 )
 from pinrelay.admin.auth import require_admin
+from pinrelay.admin.deps import ERROR_RESPONSES
 from pinrelay.admin.limits import BodySizeLimit
 from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.credentials import SecretBox
@@ -44,6 +47,8 @@ ROUTERS = (
     alerts.router,
     matchquality.router,
     pipelines.router,
+    deadletters.router,
+    metrics.router,
 )
 
 
@@ -96,6 +101,7 @@ def build_admin_app(
         )
 
     for router in ROUTERS:
-        app.include_router(router, dependencies=[Depends(require_admin)])
+        # Every route documents the errors it can answer, so the schema matches the API.
+        app.include_router(router, dependencies=[Depends(require_admin)], responses=ERROR_RESPONSES)
     app.add_middleware(BodySizeLimit)
     return app
