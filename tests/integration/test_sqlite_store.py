@@ -19,6 +19,7 @@ from pinrelay.store.records import (
     Integration,
     OutboxRow,
 )
+from pinrelay.store.sql import load_migrations
 from pinrelay.store.sqlite.connection import connect, migrate
 from pinrelay.store.sqlite.store import SQLiteStore
 
@@ -92,7 +93,8 @@ async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
 
 async def test_migrations_apply_once_and_record_their_version(tmp_path: Path) -> None:
     conn = connect(tmp_path / "a.db")
-    assert migrate(conn) == [1]
+    shipped = [v for v, _, _ in load_migrations("pinrelay.store.sqlite.migrations")]
+    assert migrate(conn) == shipped
     assert migrate(conn) == []
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {

@@ -15,6 +15,7 @@ from pinrelay.admin.models import (
     IntegrationOut,
     IntegrationPatch,
     PinterestConfigOut,
+    check_tag_not_ad_account,
 )
 from pinrelay.credentials import mask_token, token_hint
 from pinrelay.errors import BadRequest
@@ -106,7 +107,8 @@ async def update_integration(
     if "consent_categories" in fields and body.consent_categories is not None:
         changes["consent_categories"] = tuple(body.consent_categories)
     if "settings" in fields and body.settings is not None:
-        changes["settings"] = body.settings.model_dump()
+        # merge: a PATCH of one setting (e.g. tag_id) keeps the others
+        changes["settings"] = {**current.settings, **body.settings.model_dump(exclude_unset=True)}
     if body.config is not None:
         if body.config.ad_account_id is not None:
             changes["ad_account_id"] = body.config.ad_account_id
@@ -115,6 +117,13 @@ async def update_integration(
             changes["conversion_token_enc"] = box.encrypt(token)
             changes["conversion_token_hint"] = token_hint(token)
         changes["paused_reason"] = None
+    try:
+        check_tag_not_ad_account(
+            changes.get("settings", current.settings).get("tag_id"),
+            changes.get("ad_account_id", current.ad_account_id),
+        )
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
     if changes.get("enabled") is True:
         changes["paused_reason"] = None
     return integration_out(await store.update_integration(replace(current, **changes)))

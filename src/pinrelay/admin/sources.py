@@ -7,9 +7,16 @@ import secrets
 from fastapi import APIRouter
 
 from pinrelay.admin.deps import StoreDep
-from pinrelay.admin.models import SourceCreate, SourceCreated, SourceOut
+from pinrelay.admin.models import (
+    OutcomeCountsOut,
+    SourceCreate,
+    SourceCreated,
+    SourceOut,
+    SourcePatch,
+)
 from pinrelay.credentials import hash_key, new_write_key, write_key_hint
 from pinrelay.errors import ResourceNotFound
+from pinrelay.store.base import Store
 from pinrelay.store.records import Source
 
 router = APIRouter(prefix="/v1/admin/sources", tags=["sources"])
@@ -21,6 +28,10 @@ def source_out(source: Source) -> SourceOut:
         name=source.name,
         write_key_hint=source.write_key_hint,
         created_at=source.created_at,
+        allowed_origins=list(source.allowed_origins),
+        cookie_domain=source.cookie_domain,
+        consent_required=source.consent_required,
+        tag_dedup=source.tag_dedup,
     )
 
 
@@ -34,6 +45,8 @@ async def create_source(body: SourceCreate, store: StoreDep) -> SourceCreated:
         write_key_hash=hash_key(write_key),
         write_key_hint=write_key_hint(write_key),
     )
+    if body.model_fields_set - {"name"}:
+        source = await _apply_browser(store, source, body)
     return SourceCreated(**source_out(source).model_dump(), write_key=write_key)
 
 
@@ -48,3 +61,36 @@ async def get_source(source_id: str, store: StoreDep) -> SourceOut:
     if source is None:
         raise ResourceNotFound(f"source {source_id!r} does not exist")
     return source_out(source)
+
+
+@router.patch("/{source_id}")
+async def update_source(source_id: str, body: SourcePatch, store: StoreDep) -> SourceOut:
+    """Change the browser settings the body names (allowed_origins, cookie_domain, ...)."""
+    source = store.get_source(source_id)
+    if source is None:
+        raise ResourceNotFound(f"source {source_id!r} does not exist")
+    return source_out(await _apply_browser(store, source, body))
+
+
+async def _apply_browser(store: Store, source: Source, body: SourceCreate | SourcePatch) -> Source:
+    fields = body.model_fields_set
+    origins = source.allowed_origins
+    if "allowed_origins" in fields:
+        origins = tuple(body.allowed_origins or ())
+    return await store.update_source_browser(
+        source.id,
+        allowed_origins=origins,
+        cookie_domain=body.cookie_domain if "cookie_domain" in fields else source.cookie_domain,
+        consent_required=(
+            source.consent_required if body.consent_required is None else body.consent_required
+        ),
+        tag_dedup=source.tag_dedup if body.tag_dedup is None else body.tag_dedup,
+    )
+
+
+@router.get("/{source_id}/outcomes")
+async def source_outcomes(source_id: str, store: StoreDep) -> OutcomeCountsOut:
+    """What became of this source's events, counted per integration (e.g. consent-filtered)."""
+    if store.get_source(source_id) is None:
+        raise ResourceNotFound(f"source {source_id!r} does not exist")
+    return OutcomeCountsOut(source_id=source_id, integrations=await store.count_outcomes(source_id))

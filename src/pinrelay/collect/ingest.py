@@ -69,6 +69,22 @@ def consent_allows(message: Mapping[str, Any], integration: Integration) -> str 
     return None
 
 
+def source_consent_refusal(source: Source, message: Mapping[str, Any]) -> str | None:
+    """None unless the source requires consent and the event grants no category.
+
+    A source that requires consent sends nothing for a visitor who has not (yet) granted
+    anything, whatever its integrations ask for; pinrelay.js holds such events in the page,
+    this is the server's half of the rule (for senders that are not pinrelay.js).
+    """
+    if not source.consent_required:
+        return None
+    context = message.get("context") or {}
+    preferences = (context.get("consent") or {}).get("categoryPreferences")
+    if isinstance(preferences, dict) and any(v is True for v in preferences.values()):
+        return None
+    return "the source requires consent and this event grants no category"
+
+
 def _identity_problem(errors: Sequence[str]) -> bool:
     return any(error.startswith("user_data:") for error in errors)
 
@@ -138,7 +154,17 @@ class Ingestor:
         outbox: list[OutboxRow] = []
         trace: list[dict[str, Any]] = []
         event_input = EventInput(message=message, cookies=request.cookies, identity_keys=known)
+        source_refusal = source_consent_refusal(source, message)
         for integration in integrations:
+            if source_refusal is not None:
+                trace.append(
+                    {
+                        "integration_id": integration.id,
+                        "outcome": "filtered",
+                        "reason": source_refusal,
+                    }
+                )
+                continue
             outbox_rows, steps = _map_for(integration, event_input)
             outbox.extend(outbox_rows)
             trace.extend(steps)

@@ -116,3 +116,20 @@ SELECT seq, source_id, message_id, type, name, user_id, anonymous_id, received_a
 FROM events
 WHERE (:source_id IS NULL OR source_id = :source_id) AND seq < :before
 ORDER BY seq DESC LIMIT :limit;
+
+-- name: update_source_browser
+UPDATE sources
+SET allowed_origins = :allowed_origins, cookie_domain = :cookie_domain,
+    consent_required = :consent_required, tag_dedup = :tag_dedup, updated_at = :now
+WHERE id = :id;
+
+-- name: select_source_browser
+SELECT id, allowed_origins, cookie_domain, consent_required, tag_dedup FROM sources;
+
+-- name: count_outcomes
+-- The trace is a JSON list of {integration_id, outcome, ...}: one row per integration step.
+SELECT json_extract(step.value, '$.integration_id') AS integration_id,
+       json_extract(step.value, '$.outcome') AS outcome, COUNT(*) AS n
+FROM events, json_each(events.trace) AS step
+WHERE (:source_id IS NULL OR events.source_id = :source_id)
+GROUP BY 1, 2;
