@@ -35,7 +35,7 @@ console = Console()
 def sample_events(now: float) -> list[dict[str, Any]]:
     """A visit from a Pinterest ad, a sign-in, and a purchase, as a website would send them."""
     anonymous_id = str(uuid.uuid4())
-    context = {
+    context: dict[str, Any] = {
         "ip": "203.0.113.7",
         "userAgent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 "
         "(KHTML, like Gecko) Version/17.5 Safari/605.1.15",

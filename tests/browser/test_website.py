@@ -70,7 +70,7 @@ def _cookie_attributes(set_cookie: str, name: str) -> dict[str, str]:
             parts = [p.strip() for p in line.split(";")]
             attributes = {"value": parts[0].split("=", 1)[1]}
             attributes.update(
-                {p.split("=", 1)[0].lower(): (p.split("=", 1) + [""])[1] for p in parts[1:]}
+                {p.split("=", 1)[0].lower(): [*p.split("=", 1), ""][1] for p in parts[1:]}
             )
             return attributes
     raise AssertionError(f"no {name} cookie in {set_cookie!r}")
@@ -95,7 +95,7 @@ def test_a_checkout_carries_the_click_id_the_hashed_email_and_the_page_event_id(
 
     tag_calls = _pintrk_calls(page)
     assert ["load", TAG_ID] in tag_calls
-    assert [c for c in tag_calls if c[:2] == ["track", "checkout"]][0][2]["event_id"] == event_id
+    assert next(c for c in tag_calls if c[:2] == ["track", "checkout"])[2]["event_id"] == event_id
 
 
 def test_with_advertising_declined_nothing_reaches_pinterest(
