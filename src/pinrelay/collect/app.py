@@ -256,6 +256,8 @@ class CollectApp:
         return proto == "https" and peer is not None and _is_trusted(peer, self._trusted)
 
     def _visit(self, request: Request, source: Source) -> Visit | None:
+        if "origin" not in request.headers:  # a server-side sender: nothing to do
+            return None
         return Visit.of(request, source, self._https(request))
 
     def _answer(
