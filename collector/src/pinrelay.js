@@ -14,6 +14,7 @@
   var stub = w.pinrelay || {};
   if (stub.loaded) return;
   var BATCH = 20; // events per request: far below Segment's 500 KB limit and keepalive's 64 KB
+  var MAX_QUEUE = 500; // while the server is unreachable, keep the newest events only
   var MAX_DELAY = 30000;
   var script = d.currentScript;
   var base = stub.u || (script ? new URL(script.src).origin : ""); // the collect server
@@ -25,6 +26,7 @@
   var timer;
   var sending;
   var delay = 1000; // retry backoff, doubled on each failure
+  var waiting; // a failed batch waits for its retry: new events do not cut the backoff short
   var tagLoaded;
   var fired = {}; // messageIds already sent to the Pinterest Tag
 
@@ -49,8 +51,8 @@
     };
     for (var f in fields) m[f] = fields[f];
     if (userId && !m.userId) m.userId = userId;
-    queue.push(m);
-    schedule(0);
+    if (queue.push(m) > MAX_QUEUE) queue.shift();
+    if (!waiting) schedule(0);
     return m.messageId;
   }
 
@@ -116,6 +118,7 @@
   }
 
   function flush() {
+    waiting = false;
     if (sending || !queue.length || !released()) return;
     var batch = take(BATCH);
     sending = true;
@@ -132,6 +135,7 @@
       })
       .then(function (failed) {
         sending = false;
+        waiting = failed;
         if (queue.length) schedule(failed ? delay : 0);
       });
   }
@@ -162,7 +166,7 @@
     consent: function (preferences) {
       consent = consent || {};
       for (var c in preferences) consent[c] = preferences[c] === true;
-      schedule(0);
+      if (!waiting) schedule(0);
     },
     reset: function () {
       userId = undefined;

@@ -75,6 +75,30 @@ test("a failed send is retried with a growing delay, the same messageIds", async
   assert.deepEqual(p.pendingDelays(), []);
 });
 
+test("new events during a backoff wait for the retry instead of cutting it short", async () => {
+  let calls = 0;
+  const p = page({ respond: () => (++calls === 1 ? { status: 503, body: {} } : { status: 200, body: {} }) });
+  const api = p.load(snippetStub("", "wk"));
+  const first = api.track("A");
+  await p.tick();
+  const second = api.track("B");
+  assert.deepEqual(p.pendingDelays(), [2000]);
+  await p.tick();
+  assert.deepEqual(p.batches()[1].body.batch.map((m) => m.messageId), [first, second]);
+});
+
+test("while the server is unreachable only the newest 500 events are kept", async () => {
+  const p = page({ respond: () => new Error("offline") });
+  const api = p.load(snippetStub("", "wk"));
+  await p.tick();
+  const ids = [];
+  for (let i = 0; i < 510; i++) ids.push(api.track("E" + i));
+  p.emit("pagehide");
+  const sent = p.beacons.flatMap((b) => b.body.batch.map((m) => m.messageId));
+  assert.equal(sent.length, 500);
+  assert.deepEqual(sent.slice(-3), ids.slice(-3));
+});
+
 test("a network error is retried too; a 400 is not", async () => {
   let n = 0;
   const p = page({ respond: () => (++n === 1 ? new Error("offline") : { status: 400, body: {} }) });
