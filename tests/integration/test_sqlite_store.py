@@ -13,6 +13,7 @@ import pytest
 from pinrelay.errors import MigrationError
 from pinrelay.store.records import (
     DeliveryAttempt,
+    EventFilter,
     EventOutcome,
     IdentityUpdate,
     IngestRecord,
@@ -93,8 +94,8 @@ async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
 
 async def test_migrations_apply_once_and_record_their_version(tmp_path: Path) -> None:
     conn = connect(tmp_path / "a.db")
-    shipped = [v for v, _, _ in load_migrations("pinrelay.store.sqlite.migrations")]
-    assert migrate(conn) == shipped
+    every = [v for v, _, _ in load_migrations("pinrelay.store.sqlite.migrations")]
+    assert migrate(conn) == every
     assert migrate(conn) == []
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {
@@ -137,7 +138,7 @@ async def test_a_repeated_message_id_is_stored_once(store: SQLiteStore) -> None:
     assert await store.ingest([_record("m1"), _record("m1")]) == [True, False]
     assert await store.ingest([_record("m1")]) == [False]
     assert (await store.outbox_counts("int_1"))["pending"] == 1
-    assert len(await store.list_events(source_id=None, limit=10, before=None)) == 1
+    assert len(await store.list_events(filters=EventFilter(), limit=10, before=None)) == 1
     await store.close()
 
 

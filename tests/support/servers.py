@@ -94,6 +94,7 @@ class GatewayHandle:
     admin_url: str
     settings: Settings
     gateway: Gateway
+    stop: Callable[[], None] = field(repr=False, default=lambda: None)
     headers: dict[str, str] = field(
         default_factory=lambda: {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     )
@@ -158,12 +159,19 @@ def gateway_factory(tmp_path: Path) -> Iterator[GatewayFactory]:
             assert time.monotonic() < deadline, "the gateway did not start"
             time.sleep(0.02)
         started.append((gateway, future))
+
+        def stop() -> None:
+            """Stop this gateway and wait until its store is closed (like a clean shutdown)."""
+            runner.loop.call_soon_threadsafe(gateway.request_stop)
+            future.result(timeout=30)
+
         return GatewayHandle(
-            f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}", settings, gateway
+            f"http://127.0.0.1:{port}", f"http://127.0.0.1:{admin_port}", settings, gateway, stop
         )
 
     yield start
     for gateway, future in started:
-        runner.loop.call_soon_threadsafe(gateway.request_stop)
-        future.result(timeout=30)
+        if not future.done():
+            runner.loop.call_soon_threadsafe(gateway.request_stop)
+            future.result(timeout=30)
     runner.close()

@@ -13,13 +13,34 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from pinrelay import __version__
-from pinrelay.admin import delivery, events, integrations, sources
+from pinrelay.admin import (
+    alerts,
+    audit,
+    delivery,
+    events,
+    integrations,
+    sources,
+    testing,
+    tokens,
+)
 from pinrelay.admin.auth import require_admin
+from pinrelay.admin.limits import BodySizeLimit
+from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.credentials import SecretBox
 from pinrelay.errors import HTTPError
+from pinrelay.pinterest.client import PinterestClient
 from pinrelay.store.base import Store
 
-ROUTERS = (sources.router, integrations.router, delivery.router, events.router)
+ROUTERS = (
+    sources.router,
+    integrations.router,
+    delivery.router,
+    events.router,
+    testing.router,
+    tokens.router,
+    audit.router,
+    alerts.router,
+)
 
 
 def validation_message(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
@@ -31,9 +52,18 @@ def validation_message(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
     return "; ".join(f"{d['field']}: {d['problem']}" for d in details), details
 
 
-def build_admin_app(store: Store, box: SecretBox, *, admin_token: str) -> FastAPI:
+def build_admin_app(
+    store: Store,
+    box: SecretBox,
+    *,
+    admin_token: str,
+    pinterest: PinterestClient,
+    alerts: AlertMonitor,
+) -> FastAPI:
     app = FastAPI(title="pinrelay admin API", version=__version__)
     app.state.admin_token = admin_token
+    app.state.pinterest = pinterest
+    app.state.alerts = alerts
     app.state.store = store
     app.state.secret_box = box
 
@@ -63,4 +93,5 @@ def build_admin_app(store: Store, box: SecretBox, *, admin_token: str) -> FastAP
 
     for router in ROUTERS:
         app.include_router(router, dependencies=[Depends(require_admin)])
+    app.add_middleware(BodySizeLimit)
     return app

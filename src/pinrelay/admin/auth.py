@@ -1,4 +1,9 @@
-"""Bearer-token authentication of the admin API."""
+"""Bearer-token authentication of the admin API.
+
+Two kinds of token open it: PINRELAY_ADMIN_TOKEN (the bootstrap token, actor "env") and tokens
+created through `/v1/admin/tokens` (stored as SHA-256, actor = the token's id). The audit log
+records which one made each change. Comparisons are constant-time or by hash.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,37 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from pinrelay.credentials import same_secret
+from pinrelay.credentials import hash_key, same_secret
 from pinrelay.errors import Unauthorized
+from pinrelay.store.base import Store
 
-_bearer = HTTPBearer(auto_error=False, description="PINRELAY_ADMIN_TOKEN")
+BOOTSTRAP_ACTOR = "env"
+
+_bearer = HTTPBearer(auto_error=False, description="PINRELAY_ADMIN_TOKEN or a created token")
 
 
 def require_admin(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    """Every admin route depends on this; the compare is constant-time."""
-    expected: str = request.app.state.admin_token
+    """Every admin route depends on this; it leaves the actor in request.state.actor."""
     if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized("missing admin token: send Authorization: Bearer <PINRELAY_ADMIN_TOKEN>")
-    if not same_secret(credentials.credentials, expected):
-        raise Unauthorized("invalid admin token")
+        raise Unauthorized("missing admin token: send Authorization: Bearer <token>")
+    given = credentials.credentials
+    expected: str = request.app.state.admin_token
+    if same_secret(given, expected):
+        request.state.actor = BOOTSTRAP_ACTOR
+        return
+    store: Store = request.app.state.store
+    token = store.admin_token_for_hash(hash_key(given))
+    if token is None:
+        raise Unauthorized("invalid or revoked admin token")
+    request.state.actor = token.id
+
+
+def get_actor(request: Request) -> str:
+    actor: str = request.state.actor
+    return actor
+
+
+ActorDep = Annotated[str, Depends(get_actor)]

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from pinrelay.admin.deps import MAX_PAGE, StoreDep, existing_integration
+from pinrelay.admin.deps import ERROR_RESPONSES, MAX_PAGE, MAX_SEQ, StoreDep, existing_integration
 from pinrelay.admin.models import AttemptOut, DeliveriesOut, OutboxEntryOut
 from pinrelay.store.records import OutboxStatus
 
-router = APIRouter(tags=["delivery"])
+router = APIRouter(tags=["delivery"], responses=ERROR_RESPONSES)
 
 
 @router.get("/v1/admin/deliveries")
@@ -19,7 +19,7 @@ async def list_deliveries(
     store: StoreDep,
     status: OutboxStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
 ) -> DeliveriesOut:
     """Outbox entries of an integration, newest first, with counts per status."""
     existing_integration(store, integration_id)

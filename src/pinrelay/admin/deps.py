@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from pinrelay.admin.models import ErrorOut
 from pinrelay.credentials import SecretBox
 from pinrelay.errors import ResourceNotFound
 from pinrelay.store.base import Store
 from pinrelay.store.records import Integration
 
 MAX_PAGE = 1000  # rows one list call returns at most
+MAX_SEQ = 2**62  # the largest row number a cursor can name (SQLite integers are 64-bit)
+
+# Documented on every admin route, so the OpenAPI schema says what clients really get.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The request is wrong; the message says how."},
+    401: {"model": ErrorOut, "description": "Missing or invalid admin token."},
+    404: {"model": ErrorOut, "description": "No such resource."},
+    422: {"model": ErrorOut, "description": "A field is invalid; details name each one."},
+}
 
 
 def get_store(request: Request) -> Store:

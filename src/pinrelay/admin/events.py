@@ -1,37 +1,150 @@
-"""Admin routes for the event log: each event as received (PII hashed) and its trace."""
+"""The event debugger: the event log filtered, one event's journey, and a live stream.
+
+Each event is shown as received (PII already hashed), with its trace per integration: which
+pipeline matched and its outcome (queued, filtered by consent, unmatchable, invalid, or no
+pipeline), so a user can see why an event was or was not sent.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+import msgspec
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import StreamingResponse
 
-from pinrelay.admin.deps import MAX_PAGE, StoreDep
+from pinrelay.admin.deps import ERROR_RESPONSES, MAX_PAGE, MAX_SEQ, StoreDep
 from pinrelay.admin.models import EventOut
+from pinrelay.errors import ResourceNotFound
+from pinrelay.store.base import Store
+from pinrelay.store.records import EventFilter, StoredEvent
 
-router = APIRouter(prefix="/v1/admin/events", tags=["events"])
+router = APIRouter(prefix="/v1/admin/events", tags=["events"], responses=ERROR_RESPONSES)
+
+STREAM_POLL_SECONDS = 0.5  # how often the live stream looks for new events
+STREAM_KEEPALIVE_SECONDS = 15.0  # a comment line so proxies keep an idle stream open
+Outcome = Literal["queued", "filtered", "unmatchable", "invalid", "no_pipeline"]
+_encoder = msgspec.json.Encoder()
+
+
+def event_out(e: StoredEvent) -> EventOut:
+    return EventOut(
+        seq=e.seq,
+        source_id=e.source_id,
+        message_id=e.message_id,
+        type=e.type,
+        name=e.name,
+        user_id=e.user_id,
+        anonymous_id=e.anonymous_id,
+        received_at=e.received_at,
+        body=e.body,
+        trace=e.trace,
+    )
+
+
+def _filters(
+    source_id: str | None = None,
+    type: str | None = None,
+    name: str | None = None,
+    outcome: Outcome | None = None,
+    user_id: str | None = None,
+    anonymous_id: str | None = None,
+    since: float | None = None,
+    until: float | None = None,
+) -> EventFilter:
+    return EventFilter(
+        source_id=source_id,
+        type=type,
+        name=name,
+        outcome=outcome,
+        user_id=user_id,
+        anonymous_id=anonymous_id,
+        since=since,
+        until=until,
+    )
 
 
 @router.get("")
 async def list_events(
     store: StoreDep,
     source_id: str | None = None,
+    type: str | None = None,
+    name: str | None = None,
+    outcome: Outcome | None = None,
+    user_id: str | None = None,
+    anonymous_id: str | None = None,
+    since: Annotated[float | None, Query(description="Unix seconds, inclusive")] = None,
+    until: Annotated[float | None, Query(description="Unix seconds, exclusive")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
 ) -> list[EventOut]:
-    events = await store.list_events(source_id=source_id, limit=limit, before=before)
-    return [
-        EventOut(
-            seq=e.seq,
-            source_id=e.source_id,
-            message_id=e.message_id,
-            type=e.type,
-            name=e.name,
-            user_id=e.user_id,
-            anonymous_id=e.anonymous_id,
-            received_at=e.received_at,
-            body=e.body,
-            trace=e.trace,
-        )
-        for e in events
-    ]
+    """Events newest first; every filter is optional; page with ?before=<last seq>."""
+    filters = _filters(source_id, type, name, outcome, user_id, anonymous_id, since, until)
+    events = await store.list_events(filters=filters, limit=limit, before=before)
+    return [event_out(e) for e in events]
+
+
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "Server-Sent Events, one `data:` per event.",
+        }
+    },
+)
+async def stream_events(
+    request: Request,
+    store: StoreDep,
+    source_id: str | None = None,
+    type: str | None = None,
+    name: str | None = None,
+    outcome: Outcome | None = None,
+) -> StreamingResponse:
+    """New events as they arrive (Server-Sent Events), with the same filters as the list."""
+    filters = _filters(source_id, type, name, outcome)
+    newest = await store.list_events(filters=EventFilter(), limit=1, before=None)
+    start_after = newest[0].seq if newest else 0
+    return StreamingResponse(
+        _tail(request, store, filters, start_after),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _tail(
+    request: Request, store: Store, filters: EventFilter, after: int
+) -> AsyncIterator[bytes]:
+    idle = 0.0
+    yield b": stream open\n\n"
+    while not await request.is_disconnected():
+        batch = await store.list_events(filters=_after(filters, after), limit=MAX_PAGE, before=None)
+        for event in reversed(batch):  # oldest first
+            after = max(after, event.seq)
+            data = _encoder.encode(event_out(event).model_dump(mode="json"))
+            yield b"id: %d\nevent: event\ndata: %s\n\n" % (event.seq, data)
+        if batch:
+            idle = 0.0
+            continue
+        await asyncio.sleep(STREAM_POLL_SECONDS)
+        idle += STREAM_POLL_SECONDS
+        if idle >= STREAM_KEEPALIVE_SECONDS:
+            idle = 0.0
+            yield b": keep-alive\n\n"
+
+
+def _after(filters: EventFilter, seq: int) -> EventFilter:
+    return replace(filters, after=seq)
+
+
+@router.get("/{seq}")
+async def get_event(seq: Annotated[int, Path(ge=1, le=MAX_SEQ)], store: StoreDep) -> EventOut:
+    """One event with its full trace."""
+    event = await store.get_event(seq)
+    if event is None:
+        raise ResourceNotFound(f"event {seq} does not exist (or was pruned by retention)")
+    return event_out(event)

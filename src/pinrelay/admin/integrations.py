@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from fastapi import APIRouter
 
-from pinrelay.admin.deps import BoxDep, StoreDep, existing_integration
+from pinrelay.admin.auth import ActorDep
+from pinrelay.admin.deps import ERROR_RESPONSES, BoxDep, StoreDep, existing_integration
 from pinrelay.admin.models import (
     IntegrationCreate,
     IntegrationOut,
@@ -18,10 +19,12 @@ from pinrelay.admin.models import (
     check_tag_not_ad_account,
 )
 from pinrelay.credentials import mask_token, token_hint
-from pinrelay.errors import BadRequest
+from pinrelay.errors import ResourceNotFound, UnprocessableEntity
 from pinrelay.store.records import Integration
 
-router = APIRouter(prefix="/v1/admin/integrations", tags=["integrations"])
+router = APIRouter(
+    prefix="/v1/admin/integrations", tags=["integrations"], responses=ERROR_RESPONSES
+)
 
 
 def integration_out(integration: Integration) -> IntegrationOut:
@@ -54,11 +57,11 @@ def integration_out(integration: Integration) -> IntegrationOut:
 
 @router.post("", status_code=201)
 async def create_integration(
-    body: IntegrationCreate, store: StoreDep, box: BoxDep
+    body: IntegrationCreate, store: StoreDep, box: BoxDep, actor: ActorDep
 ) -> IntegrationOut:
     """Create an integration; the body is the one of Datafly Signal's Pinterest integration."""
     if store.get_source(body.source_id) is None:
-        raise BadRequest(
+        raise ResourceNotFound(
             f"source_id: source {body.source_id!r} does not exist; create it "
             "with POST /v1/admin/sources first"
         )
@@ -80,7 +83,14 @@ async def create_integration(
         created_at=now,
         updated_at=now,
     )
-    return integration_out(await store.create_integration(integration))
+    created = integration_out(await store.create_integration(integration))
+    await store.audit(
+        actor=actor,
+        action="integration.create",
+        target=integration.id,
+        details=created.model_dump(mode="json", exclude={"created_at", "updated_at"}),
+    )
+    return created
 
 
 @router.get("")
@@ -95,7 +105,7 @@ async def get_integration(integration_id: str, store: StoreDep) -> IntegrationOu
 
 @router.patch("/{integration_id}")
 async def update_integration(
-    integration_id: str, body: IntegrationPatch, store: StoreDep, box: BoxDep
+    integration_id: str, body: IntegrationPatch, store: StoreDep, box: BoxDep, actor: ActorDep
 ) -> IntegrationOut:
     """Change the fields the body names; a new config (or enabling) resumes a paused one."""
     current = existing_integration(store, integration_id)
@@ -123,7 +133,12 @@ async def update_integration(
             changes.get("ad_account_id", current.ad_account_id),
         )
     except ValueError as exc:
-        raise BadRequest(str(exc)) from None
+        raise UnprocessableEntity(str(exc)) from None
     if changes.get("enabled") is True:
         changes["paused_reason"] = None
-    return integration_out(await store.update_integration(replace(current, **changes)))
+    updated = integration_out(await store.update_integration(replace(current, **changes)))
+    changed = body.model_dump(mode="json", exclude_unset=True)  # SecretStr dumps masked
+    await store.audit(
+        actor=actor, action="integration.update", target=integration_id, details=changed
+    )
+    return updated

@@ -17,6 +17,12 @@ AD_ACCOUNT_HINT = (
 )
 
 
+# Documented in the schema; enforced by the validators below, whose messages say how to fix
+# the value (a pydantic `pattern` would fail first with a generic message).
+AD_ACCOUNT_SCHEMA: dict[str, Any] = {"pattern": r"^\d{1,18}$"}
+TOKEN_SCHEMA: dict[str, Any] = {"minLength": 1, "pattern": r"\S"}
+
+
 def check_ad_account_id(value: str) -> str:
     value = value.strip()
     if not AD_ACCOUNT_ID.fullmatch(value):
@@ -106,8 +112,10 @@ class SourceCreated(SourceOut):
 
 
 class PinterestConfigIn(_Strict):
-    ad_account_id: str = Field(examples=["549764982399"])
-    conversion_token: SecretStr = Field(description="Conversion access token from Ads Manager.")
+    ad_account_id: str = Field(examples=["549764982399"], json_schema_extra=AD_ACCOUNT_SCHEMA)
+    conversion_token: SecretStr = Field(
+        description="Conversion access token from Ads Manager.", json_schema_extra=TOKEN_SCHEMA
+    )
 
     @field_validator("ad_account_id")
     @classmethod
@@ -123,8 +131,8 @@ class PinterestConfigIn(_Strict):
 
 
 class PinterestConfigPatch(_Strict):
-    ad_account_id: str | None = None
-    conversion_token: SecretStr | None = None
+    ad_account_id: str | None = Field(None, json_schema_extra=AD_ACCOUNT_SCHEMA)
+    conversion_token: SecretStr | None = Field(None, json_schema_extra=TOKEN_SCHEMA)
 
     @field_validator("ad_account_id")
     @classmethod
@@ -250,6 +258,23 @@ class EventOut(BaseModel):
     received_at: float
     body: dict[str, Any] = Field(description="The event as received, PII already hashed.")
     trace: list[dict[str, Any]] = Field(description="Per integration: pipeline and outcome.")
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    problem: str
+
+
+class ErrorInfo(BaseModel):
+    status: int
+    message: str = Field(description="What is wrong and how to fix it; never contains a secret.")
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorOut(BaseModel):
+    """The body of every error answer of the admin API."""
+
+    error: ErrorInfo
 
 
 class OutcomeCountsOut(BaseModel):

@@ -6,7 +6,8 @@ import secrets
 
 from fastapi import APIRouter
 
-from pinrelay.admin.deps import StoreDep
+from pinrelay.admin.auth import ActorDep
+from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep
 from pinrelay.admin.models import (
     OutcomeCountsOut,
     SourceCreate,
@@ -19,7 +20,7 @@ from pinrelay.errors import ResourceNotFound
 from pinrelay.store.base import Store
 from pinrelay.store.records import Source
 
-router = APIRouter(prefix="/v1/admin/sources", tags=["sources"])
+router = APIRouter(prefix="/v1/admin/sources", tags=["sources"], responses=ERROR_RESPONSES)
 
 
 def source_out(source: Source) -> SourceOut:
@@ -36,7 +37,7 @@ def source_out(source: Source) -> SourceOut:
 
 
 @router.post("", status_code=201)
-async def create_source(body: SourceCreate, store: StoreDep) -> SourceCreated:
+async def create_source(body: SourceCreate, store: StoreDep, actor: ActorDep) -> SourceCreated:
     """Create a source; its write key is in this answer only (pinrelay keeps a hash)."""
     write_key = new_write_key()
     source = await store.create_source(
@@ -47,6 +48,12 @@ async def create_source(body: SourceCreate, store: StoreDep) -> SourceCreated:
     )
     if body.model_fields_set - {"name"}:
         source = await _apply_browser(store, source, body)
+    await store.audit(
+        actor=actor,
+        action="source.create",
+        target=source.id,
+        details=body.model_dump(exclude_unset=True),
+    )
     return SourceCreated(**source_out(source).model_dump(), write_key=write_key)
 
 
@@ -63,13 +70,35 @@ async def get_source(source_id: str, store: StoreDep) -> SourceOut:
     return source_out(source)
 
 
+@router.post("/{source_id}/rotate-key")
+async def rotate_write_key(source_id: str, store: StoreDep, actor: ActorDep) -> SourceCreated:
+    """A new write key for the source (shown once); the old key stops working at once."""
+    if store.get_source(source_id) is None:
+        raise ResourceNotFound(f"source {source_id!r} does not exist")
+    write_key = new_write_key()
+    source = await store.rotate_write_key(
+        source_id, write_key_hash=hash_key(write_key), write_key_hint=write_key_hint(write_key)
+    )
+    await store.audit(actor=actor, action="source.rotate_key", target=source_id, details={})
+    return SourceCreated(**source_out(source).model_dump(), write_key=write_key)
+
+
 @router.patch("/{source_id}")
-async def update_source(source_id: str, body: SourcePatch, store: StoreDep) -> SourceOut:
+async def update_source(
+    source_id: str, body: SourcePatch, store: StoreDep, actor: ActorDep
+) -> SourceOut:
     """Change the browser settings the body names (allowed_origins, cookie_domain, ...)."""
     source = store.get_source(source_id)
     if source is None:
         raise ResourceNotFound(f"source {source_id!r} does not exist")
-    return source_out(await _apply_browser(store, source, body))
+    updated = await _apply_browser(store, source, body)
+    await store.audit(
+        actor=actor,
+        action="source.update",
+        target=source_id,
+        details=body.model_dump(exclude_unset=True),
+    )
+    return source_out(updated)
 
 
 async def _apply_browser(store: Store, source: Source, body: SourceCreate | SourcePatch) -> Source:

@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from pinrelay.store.records import (
+    AdminToken,
+    AuditEntry,
     ClaimedEvent,
     DeliveryAttempt,
+    EventFilter,
     EventOutcome,
     IngestRecord,
     Integration,
@@ -50,6 +53,12 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def source_for_write_key_hash(self, write_key_hash: str) -> Source | None:
         """Hot path of every collect request: must not touch the disk."""
+
+    @abc.abstractmethod
+    async def rotate_write_key(
+        self, source_id: str, *, write_key_hash: str, write_key_hint: str
+    ) -> Source:
+        """Replace a source's write key; the old one stops working at once."""
 
     @abc.abstractmethod
     def list_sources(self) -> list[Source]: ...
@@ -127,8 +136,45 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def list_events(
-        self, *, source_id: str | None, limit: int, before: int | None
+        self, *, filters: EventFilter, limit: int, before: int | None
     ) -> list[StoredEvent]: ...
+
+    @abc.abstractmethod
+    async def get_event(self, seq: int) -> StoredEvent | None: ...
+
+    # admin tokens and audit log --------------------------------------------------------
+    @abc.abstractmethod
+    async def create_admin_token(
+        self, *, token_id: str, name: str, token_hash: str, token_hint: str
+    ) -> AdminToken: ...
+
+    @abc.abstractmethod
+    async def revoke_admin_token(self, token_id: str) -> bool:
+        """Revoke at once; False if there is no such active token."""
+
+    @abc.abstractmethod
+    def admin_token_for_hash(self, token_hash: str) -> AdminToken | None:
+        """Hot path of every admin request: the active token with this hash, from memory."""
+
+    @abc.abstractmethod
+    def list_admin_tokens(self) -> list[AdminToken]: ...
+
+    @abc.abstractmethod
+    async def audit(
+        self, *, actor: str, action: str, target: str, details: dict[str, Any]
+    ) -> None: ...
+
+    @abc.abstractmethod
+    async def list_audit(self, *, limit: int, before: int | None) -> list[AuditEntry]: ...
+
+    @abc.abstractmethod
+    async def oldest_pending_created_at(self, integration_id: str) -> float | None:
+        """When the oldest event still waiting for delivery was queued (None: none waits)."""
+
+    # retention ---------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def prune(self, table: str, *, cutoff: float, chunk: int) -> int:
+        """Delete one chunk of rows of `table` ("events" or "attempts") older than cutoff."""
 
     @abc.abstractmethod
     async def count_outcomes(self, source_id: str | None) -> dict[str, dict[str, int]]:

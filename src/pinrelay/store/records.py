@@ -156,3 +156,45 @@ class StoredEvent:
     received_at: float
     body: dict[str, Any]
     trace: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AdminToken:
+    """An admin API token created through the API (stored as a hash, shown once)."""
+
+    id: str
+    name: str
+    token_hint: str
+    created_at: float
+    revoked_at: float | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One configuration change: who, what, when (secrets masked in details)."""
+
+    id: int
+    at: float
+    actor: str
+    action: str
+    target: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What the event debugger narrows the event log to; None means any."""
+
+    source_id: str | None = None
+    type: str | None = None
+    name: str | None = None
+    outcome: str | None = None  # queued | filtered | unmatchable | invalid | no_pipeline
+    user_id: str | None = None
+    anonymous_id: str | None = None
+    since: float | None = None
+    until: float | None = None
+    after: int = 0  # only events with a larger seq (for live tails)

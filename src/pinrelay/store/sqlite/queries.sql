@@ -112,11 +112,64 @@ SELECT id, integration_id, started_at, duration_ms, batch_size, http_status, out
 FROM delivery_attempts WHERE integration_id = :integration_id ORDER BY id DESC LIMIT :limit;
 
 -- name: select_events
+-- The event debugger's filters; each is off when its parameter is NULL. An event's outcomes
+-- live in its trace (one entry per integration and pipeline), searched with json_each.
 SELECT seq, source_id, message_id, type, name, user_id, anonymous_id, received_at, body, trace
 FROM events
-WHERE (:source_id IS NULL OR source_id = :source_id) AND seq < :before
+WHERE seq < :before AND seq > :after
+  AND (:source_id IS NULL OR source_id = :source_id)
+  AND (:type IS NULL OR type = :type)
+  AND (:name IS NULL OR name = :name)
+  AND (:user_id IS NULL OR user_id = :user_id)
+  AND (:anonymous_id IS NULL OR anonymous_id = :anonymous_id)
+  AND (:since IS NULL OR received_at >= :since)
+  AND (:until IS NULL OR received_at < :until)
+  AND (:outcome IS NULL OR EXISTS (
+        SELECT 1 FROM json_each(events.trace) WHERE json_extract(value, '$.outcome') = :outcome))
 ORDER BY seq DESC LIMIT :limit;
 
+-- name: select_event
+SELECT seq, source_id, message_id, type, name, user_id, anonymous_id, received_at, body, trace
+FROM events WHERE seq = :seq;
+
+-- name: insert_admin_token
+INSERT INTO admin_tokens (id, name, token_hash, token_hint, created_at)
+VALUES (:id, :name, :token_hash, :token_hint, :now);
+
+-- name: revoke_admin_token
+UPDATE admin_tokens SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL;
+
+-- name: select_admin_tokens
+SELECT id, name, token_hash, token_hint, created_at, revoked_at FROM admin_tokens
+ORDER BY created_at, id;
+
+-- name: insert_audit
+INSERT INTO audit_log (at, actor, action, target, details)
+VALUES (:at, :actor, :action, :target, :details);
+
+-- name: select_audit
+SELECT id, at, actor, action, target, details FROM audit_log
+WHERE id < :before ORDER BY id DESC LIMIT :limit;
+
+-- name: prune_events
+-- Retention: one chunk of the oldest events received before :cutoff (small chunks, so a
+-- prune never holds the writer long enough to slow ingest down).
+DELETE FROM events WHERE seq IN (
+    SELECT seq FROM events WHERE received_at < :cutoff ORDER BY seq LIMIT :chunk
+);
+
+-- name: prune_attempts
+DELETE FROM delivery_attempts WHERE id IN (
+    SELECT id FROM delivery_attempts WHERE started_at < :cutoff ORDER BY id LIMIT :chunk
+);
+
+-- name: oldest_pending
+SELECT MIN(created_at) FROM outbox WHERE integration_id = :integration_id AND status = 'pending';
+
+-- name: rotate_write_key
+UPDATE sources SET write_key_hash = :write_key_hash, write_key_hint = :write_key_hint,
+                   updated_at = :now
+WHERE id = :id;
 -- name: update_source_browser
 UPDATE sources
 SET allowed_origins = :allowed_origins, cookie_domain = :cookie_domain,

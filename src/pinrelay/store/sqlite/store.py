@@ -15,15 +15,18 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pinrelay.errors import NotFound, StoreError
 from pinrelay.store.base import Store
 from pinrelay.store.records import (
+    AdminToken,
+    AuditEntry,
     ClaimedEvent,
     DeliveryAttempt,
+    EventFilter,
     EventOutcome,
     IngestRecord,
     Integration,
@@ -92,6 +95,7 @@ class SQLiteStore(Store):
         self._sources_by_key_hash: dict[str, Source] = {}
         self._integrations: dict[str, Integration] = {}
         self._identities: OrderedDict[tuple[str, str, str], dict[str, list[str]]] = OrderedDict()
+        self._admin_tokens: dict[str, tuple[AdminToken, str]] = {}  # id -> (token, hash)
         self._opened = False
 
     # lifecycle ---------------------------------------------------------------------------
@@ -111,6 +115,11 @@ class SQLiteStore(Store):
             for row in bootstrap.execute(Q["select_integrations"]):
                 integration = _integration_from_row(row)
                 self._integrations[integration.id] = integration
+            for row in bootstrap.execute(Q["select_admin_tokens"]):
+                token = AdminToken(
+                    row["id"], row["name"], row["token_hint"], row["created_at"], row["revoked_at"]
+                )
+                self._admin_tokens[token.id] = (token, row["token_hash"])
         finally:
             bootstrap.close()
         self._writer.start()
@@ -155,6 +164,26 @@ class SQLiteStore(Store):
         source = Source(source_id, name, write_key_hint, now)
         self._remember_source(source, write_key_hash)
         return source
+
+    async def rotate_write_key(
+        self, source_id: str, *, write_key_hash: str, write_key_hint: str
+    ) -> Source:
+        current = self._sources.get(source_id)
+        if current is None:
+            raise NotFound(f"source {source_id} does not exist")
+        # Forget the old key first: from this line on, no request collects with it.
+        for key_hash in [h for h, s in self._sources_by_key_hash.items() if s.id == source_id]:
+            del self._sources_by_key_hash[key_hash]
+        params = {
+            "id": source_id,
+            "write_key_hash": write_key_hash,
+            "write_key_hint": write_key_hint,
+            "now": time.time(),
+        }
+        await self._writer.run(lambda conn: conn.execute(Q["rotate_write_key"], params))
+        rotated = replace(current, write_key_hint=write_key_hint)
+        self._remember_source(rotated, write_key_hash)
+        return rotated
 
     def source_for_write_key_hash(self, write_key_hash: str) -> Source | None:
         return self._sources_by_key_hash.get(write_key_hash)
@@ -358,25 +387,17 @@ class SQLiteStore(Store):
         ]
 
     async def list_events(
-        self, *, source_id: str | None, limit: int, before: int | None
+        self, *, filters: EventFilter, limit: int, before: int | None
     ) -> list[StoredEvent]:
-        params = {"source_id": source_id, "limit": limit, "before": before or _NO_ROW}
+        params = {**asdict(filters), "limit": limit, "before": before or _NO_ROW}
         rows = await self._read(lambda conn: conn.execute(Q["select_events"], params).fetchall())
-        return [
-            StoredEvent(
-                seq=r["seq"],
-                source_id=r["source_id"],
-                message_id=r["message_id"],
-                type=r["type"],
-                name=r["name"],
-                user_id=r["user_id"],
-                anonymous_id=r["anonymous_id"],
-                received_at=r["received_at"],
-                body=json.loads(r["body"]),
-                trace=json.loads(r["trace"]),
-            )
-            for r in rows
-        ]
+        return [_event_from_row(r) for r in rows]
+
+    async def get_event(self, seq: int) -> StoredEvent | None:
+        row = await self._read(
+            lambda conn: conn.execute(Q["select_event"], {"seq": seq}).fetchone()
+        )
+        return None if row is None else _event_from_row(row)
 
     async def count_outcomes(self, source_id: str | None) -> dict[str, dict[str, int]]:
         rows = await self._read(
@@ -397,8 +418,99 @@ class SQLiteStore(Store):
             self._local.conn = conn
         return conn
 
+    # admin tokens and audit log ---------------------------------------------------------
+    async def create_admin_token(
+        self, *, token_id: str, name: str, token_hash: str, token_hint: str
+    ) -> AdminToken:
+        now = time.time()
+        params = {
+            "id": token_id,
+            "name": name,
+            "token_hash": token_hash,
+            "token_hint": token_hint,
+            "now": now,
+        }
+        await self._writer.run(lambda conn: conn.execute(Q["insert_admin_token"], params))
+        token = AdminToken(token_id, name, token_hint, now, None)
+        self._admin_tokens[token_id] = (token, token_hash)
+        return token
+
+    async def revoke_admin_token(self, token_id: str) -> bool:
+        known = self._admin_tokens.get(token_id)
+        if known is None or not known[0].active:
+            return False
+        now = time.time()
+        # Forget it in memory first: from this line on, no request authenticates with it.
+        self._admin_tokens[token_id] = (replace(known[0], revoked_at=now), known[1])
+        params = {"id": token_id, "now": now}
+        await self._writer.run(lambda conn: conn.execute(Q["revoke_admin_token"], params))
+        return True
+
+    def admin_token_for_hash(self, token_hash: str) -> AdminToken | None:
+        for token, stored_hash in self._admin_tokens.values():
+            if token.active and stored_hash == token_hash:
+                return token
+        return None
+
+    def list_admin_tokens(self) -> list[AdminToken]:
+        return sorted(
+            (t for t, _ in self._admin_tokens.values()), key=lambda t: (t.created_at, t.id)
+        )
+
+    async def audit(self, *, actor: str, action: str, target: str, details: dict[str, Any]) -> None:
+        params = {
+            "at": time.time(),
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "details": json.dumps(details, sort_keys=True),
+        }
+        await self._writer.run(lambda conn: conn.execute(Q["insert_audit"], params))
+
+    async def list_audit(self, *, limit: int, before: int | None) -> list[AuditEntry]:
+        params = {"limit": limit, "before": before or _NO_ROW}
+        rows = await self._read(lambda conn: conn.execute(Q["select_audit"], params).fetchall())
+        return [
+            AuditEntry(
+                r["id"], r["at"], r["actor"], r["action"], r["target"], json.loads(r["details"])
+            )
+            for r in rows
+        ]
+
+    async def oldest_pending_created_at(self, integration_id: str) -> float | None:
+        row = await self._read(
+            lambda conn: conn.execute(
+                Q["oldest_pending"], {"integration_id": integration_id}
+            ).fetchone()
+        )
+        return None if row is None or row[0] is None else float(row[0])
+
+    # retention ---------------------------------------------------------------------------
+    async def prune(self, table: str, *, cutoff: float, chunk: int) -> int:
+        query = {"events": Q["prune_events"], "attempts": Q["prune_attempts"]}.get(table)
+        if query is None:
+            raise StoreError(f"nothing to prune in {table!r}: use events or attempts")
+        params = {"cutoff": cutoff, "chunk": chunk}
+        deleted: int = await self._writer.run(lambda conn: conn.execute(query, params).rowcount)
+        return deleted
+
     async def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.to_thread(lambda: query(self._read_connection()))
+
+
+def _event_from_row(r: sqlite3.Row) -> StoredEvent:
+    return StoredEvent(
+        seq=r["seq"],
+        source_id=r["source_id"],
+        message_id=r["message_id"],
+        type=r["type"],
+        name=r["name"],
+        user_id=r["user_id"],
+        anonymous_id=r["anonymous_id"],
+        received_at=r["received_at"],
+        body=json.loads(r["body"]),
+        trace=json.loads(r["trace"]),
+    )
 
 
 def _write_records(conn: sqlite3.Connection, records: Sequence[IngestRecord]) -> list[bool]:
