@@ -342,7 +342,8 @@ def test_invalid_browser_settings_are_refused_with_how_to_fix_them(
 
 def test_a_tag_id_is_checked_and_never_the_ad_account_id(gateway: GatewayHandle) -> None:
     source = _source(gateway)
-    for tag_id, expected in (("abc", "NOT the Ad Account ID"), ("549764982399", "ad account id")):
+    cases = (("abc", 422, "NOT the Ad Account ID"), ("549764982399", 409, "ad account id"))
+    for tag_id, status, expected in cases:
         response = gateway.admin(
             "POST",
             "/v1/admin/integrations",
@@ -353,7 +354,7 @@ def test_a_tag_id_is_checked_and_never_the_ad_account_id(gateway: GatewayHandle)
                 "settings": {"tag_id": tag_id},
             },
         )
-        assert response.status_code == 422, response.text
+        assert response.status_code == status, response.text
         assert expected in response.text
     integration = gateway.create_integration(source["id"])
     patched = gateway.admin(

@@ -19,7 +19,7 @@ from pinrelay.admin.models import (
     check_tag_not_ad_account,
 )
 from pinrelay.credentials import mask_token, token_hint
-from pinrelay.errors import ResourceNotFound, UnprocessableEntity
+from pinrelay.errors import Conflict, ResourceNotFound
 from pinrelay.store.records import Integration
 
 router = APIRouter(
@@ -65,6 +65,10 @@ async def create_integration(
             f"source_id: source {body.source_id!r} does not exist; create it "
             "with POST /v1/admin/sources first"
         )
+    try:
+        check_tag_not_ad_account(body.settings.tag_id, body.config.ad_account_id)
+    except ValueError as exc:
+        raise Conflict(str(exc)) from None
     token = body.config.conversion_token.get_secret_value().strip()
     now = time.time()
     integration = Integration(
@@ -133,7 +137,7 @@ async def update_integration(
             changes.get("ad_account_id", current.ad_account_id),
         )
     except ValueError as exc:
-        raise UnprocessableEntity(str(exc)) from None
+        raise Conflict(str(exc)) from None
     if changes.get("enabled") is True:
         changes["paused_reason"] = None
     updated = integration_out(await store.update_integration(replace(current, **changes)))

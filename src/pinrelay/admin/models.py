@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from pinrelay.collect.cors import normalise_cookie_domain, normalise_origin
 
@@ -34,7 +34,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-TAG_ID = re.compile(r"^\d{6,20}$")
+TAG_ID = re.compile(r"^[0-9]{6,20}$")
+# The schema states what the validators accept (so a schema-valid value is never refused);
+# the validators add the message that says how to fix a value.
+TAG_ID_SCHEMA: dict[str, Any] = {"pattern": r"^([0-9]{6,20})?$"}
+ORIGIN_SCHEMA: dict[str, Any] = {
+    "pattern": r"^(\*|https?://[A-Za-z0-9.-]+"
+    r"(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?/?)$"
+}
+COOKIE_DOMAIN_SCHEMA: dict[str, Any] = {
+    "maxLength": 253,
+    "pattern": r"^$|^\.?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
+}
+Origin = Annotated[str, Field(json_schema_extra=ORIGIN_SCHEMA)]
 TAG_ID_HINT = (
     "the Pinterest Tag ID (digits only) from Ads Manager > Conversions > Pinterest Tag: it "
     "names the browser tag and is NOT the Ad Account ID (the account events are sent to)"
@@ -72,8 +85,10 @@ def check_cookie_domain(value: str | None) -> str | None:
 class _SourceBrowser(_Strict):
     """The browser settings of a source, as set on create or PATCH."""
 
-    allowed_origins: list[str] | None = Field(None, description=ORIGINS_HELP)
-    cookie_domain: str | None = Field(None, description=COOKIE_DOMAIN_HELP)
+    allowed_origins: list[Origin] | None = Field(None, description=ORIGINS_HELP)
+    cookie_domain: str | None = Field(
+        None, description=COOKIE_DOMAIN_HELP, json_schema_extra=COOKIE_DOMAIN_SCHEMA
+    )
     consent_required: bool | None = Field(None, description=CONSENT_REQUIRED_HELP)
     tag_dedup: bool | None = Field(None, description=TAG_DEDUP_HELP)
 
@@ -149,6 +164,7 @@ class IntegrationSettings(_Strict):
         description="Pinterest Tag ID for browser deduplication (with the source's tag_dedup). "
         "NOT the Ad Account ID: " + TAG_ID_HINT,
         examples=["2612345678901"],
+        json_schema_extra=TAG_ID_SCHEMA,
     )
 
     @field_validator("tag_id")
@@ -170,11 +186,6 @@ class IntegrationCreate(_Strict):
     consent_categories: list[str] = Field(default_factory=list, examples=[["advertising"]])
     test_mode: bool = Field(False, description="Send with ?test=true: Pinterest records nothing.")
     settings: IntegrationSettings = Field(default_factory=IntegrationSettings)
-
-    @model_validator(mode="after")
-    def _tag_is_not_the_ad_account(self) -> IntegrationCreate:
-        check_tag_not_ad_account(self.settings.tag_id, self.config.ad_account_id)
-        return self
 
 
 def check_tag_not_ad_account(tag_id: str | None, ad_account_id: str | None) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 from pinrelay.errors import Forbidden
 
 ANY_ORIGIN = "*"
 PREFLIGHT_MAX_AGE = 600  # seconds a browser may cache a preflight answer
+MAX_PORT = 65535
+_ORIGIN = re.compile(r"(https?)://([A-Za-z0-9.-]+)(?::([0-9]{1,5}))?/?", re.IGNORECASE)
 _HOST = re.compile(
     r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$"
 )
@@ -26,15 +27,16 @@ def normalise_origin(value: str) -> str:
     value = value.strip()
     if value == ANY_ORIGIN:
         return value
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{value!r} is not an origin: write it like https://shop.example")
-    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+    match = _ORIGIN.fullmatch(value)
+    if match is None:
         raise ValueError(
-            f"{value!r} is not an origin: keep only scheme, host and port (https://shop.example)"
+            f"{value!r} is not an origin: keep only scheme, host and port, "
+            "like https://shop.example or http://localhost:3000"
         )
-    port = f":{parts.port}" if parts.port is not None else ""
-    return f"{parts.scheme}://{parts.hostname.lower()}{port}"
+    scheme, host, port = match.group(1).lower(), match.group(2).lower(), match.group(3)
+    if port is not None and int(port) > MAX_PORT:
+        raise ValueError(f"{value!r} is not an origin: the port is over {MAX_PORT}")
+    return f"{scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
 def normalise_cookie_domain(value: str) -> str:
