@@ -101,7 +101,8 @@ def test_a_checkout_carries_the_click_id_the_hashed_email_and_the_page_event_id(
 def test_with_advertising_declined_nothing_reaches_pinterest(
     context: BrowserContext, shop: Shop, sandbox: SandboxHandle
 ) -> None:
-    page, _, _ = _visit(context, shop, accept=False)
+    page, _, landing = _visit(context, shop, accept=False)
+    assert "_epik=" not in (landing.header_value("set-cookie") or ""), "no ad click id kept"
 
     deadline = time.monotonic() + 15
     while not any(e["name"] == "Order Completed" for e in shop.events()):

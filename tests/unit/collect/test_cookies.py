@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pinrelay.collect.cookies import (
     COOKIE_MAX_AGE,
     DEVICE_COOKIE,
@@ -12,13 +14,23 @@ from pinrelay.collect.cookies import (
 )
 
 
-def _page(url: str) -> dict[str, object]:
-    return {"type": "page", "context": {"page": {"url": url}}}
+def _page(url: str, consent: dict[str, bool] | None = None) -> dict[str, Any]:
+    context: dict[str, Any] = {"page": {"url": url}}
+    if consent is not None:
+        context["consent"] = {"categoryPreferences": consent}
+    return {"type": "page", "context": context}
 
 
 def test_the_newest_click_of_a_batch_wins() -> None:
     batch = [_page("https://s.example/?epik=old"), _page("https://s.example/"), _page("/?epik=new")]
     assert landing_click_id(batch) == "new"
+
+
+def test_no_click_id_is_kept_for_a_visitor_who_declined_advertising() -> None:
+    declined = _page("https://s.example/?epik=abc", consent={"analytics": True})
+    assert landing_click_id([declined]) is None
+    granted = _page("https://s.example/?epik=abc", consent={"advertising": True})
+    assert landing_click_id([granted]) == "abc"
 
 
 def test_no_epik_no_click_id() -> None:
