@@ -38,6 +38,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TAG_ID = "2612345678901"
+VISITOR_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/126.0.0.0 Safari/537.36"
+)
 _NOT_LOOPBACK = re.compile(r"^(?!https?://127\.0\.0\.1[:/])")
 
 
@@ -73,7 +77,8 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context()
+    # Headless Chromium says "HeadlessChrome", which pinrelay filters as a bot: browse as a person
+    context = browser.new_context(user_agent=VISITOR_AGENT)
     context.route(_NOT_LOOPBACK, lambda route: route.abort())
     context.set_default_timeout(15_000)
     yield context

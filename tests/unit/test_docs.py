@@ -50,3 +50,14 @@ def test_every_link_of_the_readme_and_docs_resolves() -> None:
             if "://" not in target and not (page.parent / target).exists():
                 broken.append(f"{page.name} -> {target}")
     assert broken == []
+
+
+def test_every_match_key_is_documented() -> None:
+    from pinrelay.identity.hashing import HASHED_KEYS
+    from pinrelay.identity.quality import RAW_KEYS, SCORE_WEIGHTS
+
+    text = (DOCS / "reference/match-keys.md").read_text()
+    keys = {*HASHED_KEYS, *RAW_KEYS, *SCORE_WEIGHTS}
+    assert (
+        sorted(key for key in keys if f"| `{key}` |" not in text and f"`{key}`," not in text) == []
+    )

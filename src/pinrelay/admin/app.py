@@ -19,6 +19,7 @@ from pinrelay.admin import (
     delivery,
     events,
     integrations,
+    matchquality,
     sources,
     testing,
     tokens,
@@ -40,6 +41,7 @@ ROUTERS = (
     tokens.router,
     audit.router,
     alerts.router,
+    matchquality.router,
 )
 
 

@@ -29,6 +29,7 @@ def source_out(source: Source) -> SourceOut:
         name=source.name,
         write_key_hint=source.write_key_hint,
         created_at=source.created_at,
+        default_country=source.default_country,
         allowed_origins=list(source.allowed_origins),
         cookie_domain=source.cookie_domain,
         consent_required=source.consent_required,
@@ -45,14 +46,15 @@ async def create_source(body: SourceCreate, store: StoreDep, actor: ActorDep) ->
         name=body.name,
         write_key_hash=hash_key(write_key),
         write_key_hint=write_key_hint(write_key),
+        default_country=body.default_country,
     )
-    if body.model_fields_set - {"name"}:
+    if body.model_fields_set - {"name", "default_country"}:
         source = await _apply_browser(store, source, body)
     await store.audit(
         actor=actor,
         action="source.create",
         target=source.id,
-        details=body.model_dump(exclude_unset=True),
+        details=body.model_dump(mode="json", exclude_unset=True),
     )
     return SourceCreated(**source_out(source).model_dump(), write_key=write_key)
 
@@ -87,16 +89,20 @@ async def rotate_write_key(source_id: str, store: StoreDep, actor: ActorDep) -> 
 async def update_source(
     source_id: str, body: SourcePatch, store: StoreDep, actor: ActorDep
 ) -> SourceOut:
-    """Change the browser settings the body names (allowed_origins, cookie_domain, ...)."""
+    """Change the name, the default country, or the browser settings the body names."""
     source = store.get_source(source_id)
     if source is None:
         raise ResourceNotFound(f"source {source_id!r} does not exist")
+    if body.model_fields_set & {"name", "default_country"}:
+        source = await store.update_source(
+            source_id, name=body.name, default_country=body.default_country
+        )
     updated = await _apply_browser(store, source, body)
     await store.audit(
         actor=actor,
         action="source.update",
         target=source_id,
-        details=body.model_dump(exclude_unset=True),
+        details=body.model_dump(mode="json", exclude_unset=True),
     )
     return source_out(updated)
 

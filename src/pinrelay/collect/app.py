@@ -30,7 +30,7 @@ from pinrelay.collect.messages import (
     check_message,
     parse_timestamp,
 )
-from pinrelay.collect.network import Network, client_address
+from pinrelay.collect.network import Network, visitor_address
 from pinrelay.collect.network import trusted as _is_trusted
 from pinrelay.collect.publicconfig import CONFIG_MAX_AGE, public_config
 from pinrelay.collect.static import collector
@@ -240,8 +240,13 @@ class CollectApp:
 
     def _request_info(self, request: Request) -> RequestInfo:
         peer = request.client.host if request.client else None
-        address = client_address(peer, request.headers.get("x-forwarded-for"), self._trusted)
-        return RequestInfo(client_ip=address, cookies=dict(request.cookies))
+        address = visitor_address(peer, request.headers.get("x-forwarded-for"), self._trusted)
+        return RequestInfo(
+            client_ip=address,
+            cookies=dict(request.cookies),
+            user_agent=request.headers.get("user-agent"),
+            own_proxies=self._trusted,
+        )
 
     # browsers (pinrelay.js) ---------------------------------------------------------------
     def _allowed_anywhere(self, origin: str) -> bool:

@@ -25,6 +25,7 @@ from pinrelay.store.records import (
     OutboxStatus,
     Source,
     StoredEvent,
+    StoredIdentity,
 )
 
 
@@ -47,7 +48,13 @@ class Store(abc.ABC):
     # sources -----------------------------------------------------------------------------
     @abc.abstractmethod
     async def create_source(
-        self, *, source_id: str, name: str, write_key_hash: str, write_key_hint: str
+        self,
+        *,
+        source_id: str,
+        name: str,
+        write_key_hash: str,
+        write_key_hint: str,
+        default_country: str = "US",
     ) -> Source: ...
 
     @abc.abstractmethod
@@ -175,6 +182,21 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def prune(self, table: str, *, cutoff: float, chunk: int) -> int:
         """Delete one chunk of rows of `table` ("events" or "attempts") older than cutoff."""
+
+    # identity and match quality (issue 3) ------------------------------------------------
+    @abc.abstractmethod
+    async def update_source(
+        self, source_id: str, *, name: str | None = None, default_country: str | None = None
+    ) -> Source:
+        """Change a source's name or default country; NotFound if it does not exist."""
+
+    @abc.abstractmethod
+    def identity(self, source_id: str, kind: str, subject: str) -> StoredIdentity:
+        """What is remembered for a user or a device (empty if nothing); hot path: cached."""
+
+    @abc.abstractmethod
+    async def match_key_counts(self, integration_id: str, *, since: float) -> dict[str, int]:
+        """Queued events per match key since `since` (unix s); `_events` counts them all."""
 
     @abc.abstractmethod
     async def count_outcomes(self, source_id: str | None) -> dict[str, dict[str, int]]:
