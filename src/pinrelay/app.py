@@ -27,6 +27,7 @@ from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
 from pinrelay.pinterest.client import PinterestClient
+from pinrelay.pipeline.serving import pipeline_registry, watch_pipelines
 from pinrelay.settings import Settings
 from pinrelay.store.retention import RetentionTask
 from pinrelay.store.sqlite.store import SQLiteStore
@@ -104,7 +105,10 @@ class Gateway:
             interval_seconds=settings.alert_interval_seconds,
             webhook_url=settings.alert_webhook_url,
         )
-        ingestor = Ingestor(self.store, on_commit=self.worker.wake)
+        self.pipelines = pipeline_registry(settings, self.store)  # issue 5
+        ingestor = Ingestor(
+            self.store, on_commit=self.worker.wake, pipelines=self.pipelines.pipelines_for
+        )
         collect = CollectApp(
             self.store, ingestor, trusted_proxies=parse_networks(settings.trusted_proxies)
         )
@@ -116,6 +120,7 @@ class Gateway:
             pinterest=self.client,
             alerts=self.alerts,
         )
+        admin.state.pipeline_registry = self.pipelines
         self.admin_server = http_server(admin, settings.admin_host, settings.admin_port)
         self.retention = RetentionTask(
             self.store,
@@ -137,6 +142,7 @@ class Gateway:
         worker_task = asyncio.create_task(self.worker.run(), name="delivery-worker")
         retention_task = asyncio.create_task(self.retention.run(), name="retention")
         alerts_task = asyncio.create_task(self.alerts.run(), name="alerts")
+        watcher = watch_pipelines(self.pipelines, self.settings)
         servers = [self.collect_server, self.admin_server]
         server_tasks = [asyncio.create_task(s.serve()) for s in servers]
         try:
@@ -165,6 +171,9 @@ class Gateway:
             self.alerts.stop()
             await asyncio.gather(retention_task, alerts_task)
             self.worker.stop()
+            if watcher is not None:
+                watcher.cancel()
+                await asyncio.gather(watcher, return_exceptions=True)
             try:
                 await asyncio.wait_for(worker_task, WORKER_DRAIN_SECONDS)
             except TimeoutError:

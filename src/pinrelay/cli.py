@@ -16,6 +16,7 @@ from rich.console import Console
 from pinrelay import __version__
 from pinrelay.errors import PinrelayError
 from pinrelay.logs import configure_logging
+from pinrelay.pipeline_cli import pipeline_app
 from pinrelay.settings import load_settings
 
 app = typer.Typer(
@@ -59,13 +60,26 @@ def serve(
         str | None,
         typer.Option(help="Admin bind address [env: PINRELAY_ADMIN_HOST; default 127.0.0.1]."),
     ] = None,
+    pipelines: Annotated[
+        Path | None,
+        typer.Option(
+            "--pipelines",
+            help="Directory of pipeline YAML files, watched for changes "
+            "[env: PINRELAY_PIPELINES_DIR; default none].",
+        ),
+    ] = None,
 ) -> None:
     """Run the collect server, the admin API and the delivery worker."""
     from pinrelay.app import Gateway
 
     try:
         settings = load_settings(
-            port=port, admin_port=admin_port, database_url=db, host=host, admin_host=admin_host
+            port=port,
+            admin_port=admin_port,
+            database_url=db,
+            host=host,
+            admin_host=admin_host,
+            pipelines_dir=pipelines,
         )
         configure_logging(settings.log_level)
         asyncio.run(Gateway(settings).run())
@@ -155,6 +169,9 @@ def migrate(db: DbOption = None) -> None:
 def version() -> None:
     """Print the pinrelay version."""
     typer.echo(__version__)
+
+
+app.add_typer(pipeline_app, name="pipeline")  # issue 5: check, run, list
 
 
 def main() -> None:

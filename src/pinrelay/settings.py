@@ -97,6 +97,14 @@ class Settings(BaseSettings):
     retention_interval_seconds: float = Field(
         300.0, gt=0, description="How often old rows are pruned."
     )
+    pipelines_dir: Path | None = Field(
+        None,
+        description="Directory of pipeline YAML files applied to every integration; "
+        "watched for changes (unset: presets and admin API pipelines only).",
+    )
+    pipelines_poll_seconds: float = Field(
+        2.0, gt=0, description="How often the pipelines directory is checked for changes."
+    )
 
     @field_validator("database_url")
     @classmethod

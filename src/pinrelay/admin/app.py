@@ -20,6 +20,7 @@ from pinrelay.admin import (
     events,
     integrations,
     matchquality,
+    pipelines,
     sources,
     testing,
     tokens,
@@ -42,6 +43,7 @@ ROUTERS = (
     audit.router,
     alerts.router,
     matchquality.router,
+    pipelines.router,
 )
 
 
@@ -81,10 +83,10 @@ def build_admin_app(
 
     @app.exception_handler(HTTPError)
     async def _http_error(request: Request, exc: HTTPError) -> JSONResponse:
-        return JSONResponse(
-            {"error": {"status": exc.status_code, "message": exc.message}},
-            status_code=exc.status_code,
-        )
+        error: dict[str, Any] = {"status": exc.status_code, "message": exc.message}
+        if exc.details is not None:
+            error["details"] = exc.details
+        return JSONResponse({"error": error}, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -201,6 +201,27 @@ class IntegrationSettings(_Strict):
     anonymous_id_as_external_id: bool = Field(
         False, description="Also send the hashed anonymousId as a second external_id."
     )
+    presets: bool = Field(
+        True, description="Run the built-in presets; false: only this integration's own pipelines."
+    )
+    opt_out_from_device: bool = Field(
+        True, description="Send opt_out=true when context.device.adTrackingEnabled is false."
+    )
+    consent_denied: Literal["drop", "opt_out"] = Field(
+        "drop", description="An event whose consent is not granted: drop it, or send it opted out."
+    )
+    ldp: Literal["off", "flagged", "all"] = Field(
+        "flagged",
+        description="Limited Data Processing (California): for events that flag it, all, or none.",
+    )
+    ldp_hash_case: Literal["both", "uppercase", "lowercase"] = Field(
+        "both",
+        description="Case of CA/US hashed into st/country under LDP (pinterest-capi.md 5.2).",
+    )
+    app_fields: Literal["objects", "legacy", "off"] = Field(
+        "objects",
+        description="App events: app_info/device_info objects, the legacy flat fields, or none.",
+    )
     tag_id: str | None = Field(
         None,
         description="Pinterest Tag ID for browser deduplication (with the source's tag_dedup). "
@@ -344,6 +365,38 @@ class MatchQualityOut(BaseModel):
     events: int = Field(description="Events queued for this integration since then.")
     score: float = Field(description="sum(weight * share) over the keys; 0 to 100.")
     keys: list[MatchKeyShare]
+
+
+class PipelineIn(_Strict):
+    yaml: str = Field(
+        min_length=1,
+        max_length=200_000,
+        description="One pipeline in the YAML format of docs/reference/pipelines.md.",
+    )
+
+
+class PipelineUpdate(PipelineIn):
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="The version this edit started from: if the pipeline has moved on since, "
+        "the update fails with 409 instead of overwriting someone else's change.",
+    )
+
+
+class PipelineOut(BaseModel):
+    integration_id: str
+    name: str
+    version: int
+    yaml: str
+    created_at: float
+    updated_at: float
+
+
+class PipelineVersionOut(BaseModel):
+    version: int
+    yaml: str | None = Field(description="null: the version that deleted the pipeline.")
+    created_at: float
 
 
 class OutcomeCountsOut(BaseModel):

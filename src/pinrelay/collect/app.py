@@ -280,7 +280,8 @@ class CollectApp:
         if source is None:
             raise Unauthorized("unknown write key: pass the source's write key as ?writeKey=")
         check_origin(source.name, source.allowed_origins, request.headers.get("origin"))
-        config = public_config(source, self._store.list_integrations(source.id))
+        integrations = self._store.list_integrations(source.id)
+        config = public_config(source, integrations, self._ingestor.pipelines)
         response = json_response(config)
         response.headers["cache-control"] = f"private, max-age={CONFIG_MAX_AGE}"
         return response

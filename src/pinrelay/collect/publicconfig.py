@@ -9,11 +9,12 @@ server sends, with the same event id (pinterest-capi.md §5.1: same event_id and
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pinrelay.collect.ingest import pipelines_for
-from pinrelay.pipeline.model import PipelineDefinition
+from pinrelay.pipeline.evaluator import PipelineSet
+from pinrelay.pipeline.model import Condition, PipelineDefinition
 from pinrelay.store.records import Integration, Source
 
 # Conversions API event_name -> the Pinterest Tag's event name, for the events the Tag knows
@@ -43,8 +44,8 @@ def _track_names(definition: PipelineDefinition) -> list[str] | None:
     """The `event` names a pipeline matches, or None if its trigger needs more than a name."""
     names: list[str] = []
     for condition in definition.trigger.conditions:
-        if condition.field != "event":
-            return None
+        if not isinstance(condition, Condition) or condition.field != "event":
+            return None  # a group (all:/any:) or another field: not decidable in the page
         if condition.operator == "equals":
             names.append(str(condition.value))
         elif condition.operator == "in" and isinstance(condition.value, list | tuple):
@@ -54,12 +55,17 @@ def _track_names(definition: PipelineDefinition) -> list[str] | None:
     return names
 
 
-def tag_mapping(integrations: Iterable[Integration]) -> tuple[dict[str, str], str | None]:
+Pipelines = Callable[[Integration], PipelineSet]
+
+
+def tag_mapping(
+    integrations: Iterable[Integration], pipelines: Pipelines = pipelines_for
+) -> tuple[dict[str, str], str | None]:
     """({"page": tag event, "<track name>": tag event}, tag event of any other track)."""
     events: dict[str, str] = {}
     other: str | None = None
     for integration in integrations:
-        for definition in pipelines_for(integration).definitions:
+        for definition in pipelines(integration).definitions:
             tag_event = TAG_EVENTS.get(_event_name(definition) or "")
             trigger = definition.trigger
             if tag_event is None:
@@ -74,11 +80,13 @@ def tag_mapping(integrations: Iterable[Integration]) -> tuple[dict[str, str], st
     return events, other
 
 
-def public_config(source: Source, integrations: Iterable[Integration]) -> dict[str, Any]:
+def public_config(
+    source: Source, integrations: Iterable[Integration], pipelines: Pipelines = pipelines_for
+) -> dict[str, Any]:
     tagged = [i for i in integrations if i.enabled and i.settings.get("tag_id")]
     tag = None
     if source.tag_dedup and tagged:
-        events, other = tag_mapping(tagged)
+        events, other = tag_mapping(tagged, pipelines)
         tag = {
             "ids": sorted({str(i.settings["tag_id"]) for i in tagged}),
             "events": events,

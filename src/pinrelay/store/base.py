@@ -23,9 +23,11 @@ from pinrelay.store.records import (
     Integration,
     OutboxEntry,
     OutboxStatus,
+    PipelineVersion,
     Source,
     StoredEvent,
     StoredIdentity,
+    StoredPipeline,
 )
 
 
@@ -198,6 +200,25 @@ class Store(abc.ABC):
     async def match_key_counts(self, integration_id: str, *, since: float) -> dict[str, int]:
         """Queued events per match key since `since` (unix s); `_events` counts them all."""
 
+    # pipelines saved through the admin API (issue 5) -------------------------------------
+    @abc.abstractmethod
+    def list_pipelines(self, integration_id: str) -> list[StoredPipeline]:
+        """Hot path (ingest, on a registry miss): current pipelines, in creation order."""
+
+    @abc.abstractmethod
+    def pipelines_revision(self) -> int:
+        """A number that changes whenever a stored pipeline does (memory only)."""
+
+    @abc.abstractmethod
+    async def save_pipeline(
+        self, integration_id: str, name: str, yaml: str, *, now: float
+    ) -> StoredPipeline: ...
+
+    @abc.abstractmethod
+    async def delete_pipeline(self, integration_id: str, name: str, *, now: float) -> None: ...
+
+    @abc.abstractmethod
+    async def pipeline_versions(self, integration_id: str, name: str) -> list[PipelineVersion]: ...
     @abc.abstractmethod
     async def count_outcomes(self, source_id: str | None) -> dict[str, dict[str, int]]:
         """Per integration, how many events each trace outcome got (e.g. "filtered")."""

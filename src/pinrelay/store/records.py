@@ -211,3 +211,24 @@ class EventFilter:
     since: float | None = None
     until: float | None = None
     after: int = 0  # only events with a larger seq (for live tails)
+
+
+@dataclass(frozen=True)
+class StoredPipeline:
+    """A pipeline saved for one integration through the admin API (current version)."""
+
+    integration_id: str
+    name: str
+    version: int  # 1, 2, ...: counts every save and delete of this name
+    yaml: str
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class PipelineVersion:
+    """One saved version of a stored pipeline; `yaml` None is the version that deleted it."""
+
+    version: int
+    yaml: str | None
+    created_at: float

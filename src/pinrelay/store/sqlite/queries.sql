@@ -194,6 +194,37 @@ ON CONFLICT (integration_id, hour, key) DO UPDATE SET events = events + excluded
 SELECT key, SUM(events) FROM match_key_counts
 WHERE integration_id = :integration_id AND hour >= :since_hour
 GROUP BY key;
+-- name: select_pipelines
+SELECT integration_id, name, version, yaml, created_at, updated_at
+FROM integration_pipelines ORDER BY created_at, name;
+
+-- name: upsert_pipeline
+INSERT INTO integration_pipelines (integration_id, name, version, yaml, created_at, updated_at)
+VALUES (:integration_id, :name, :version, :yaml, :created_at, :updated_at)
+ON CONFLICT (integration_id, name)
+DO UPDATE SET version = excluded.version, yaml = excluded.yaml, updated_at = excluded.updated_at;
+
+-- name: insert_pipeline_version
+INSERT INTO integration_pipeline_versions (integration_id, name, version, yaml, created_at)
+VALUES (:integration_id, :name, :version, :yaml, :created_at);
+
+-- name: delete_pipeline
+DELETE FROM integration_pipelines WHERE integration_id = :integration_id AND name = :name;
+
+-- name: last_pipeline_version
+SELECT COALESCE(MAX(version), 0) AS version FROM integration_pipeline_versions
+WHERE integration_id = :integration_id AND name = :name;
+
+-- name: select_pipeline_versions
+SELECT version, yaml, created_at FROM integration_pipeline_versions
+WHERE integration_id = :integration_id AND name = :name ORDER BY version;
+
+-- name: select_integration_for_listing
+SELECT id, name, settings, updated_at FROM integrations WHERE id = :id;
+
+-- name: select_pipelines_of_integration
+SELECT integration_id, name, version, yaml, created_at, updated_at
+FROM integration_pipelines WHERE integration_id = :id ORDER BY created_at, name;
 -- name: update_source_browser
 UPDATE sources
 SET allowed_origins = :allowed_origins, cookie_domain = :cookie_domain,

@@ -43,6 +43,7 @@ from pinrelay.store.sqlite.identity import (
     write_identity_clicks,
     write_match_key_counts,
 )
+from pinrelay.store.sqlite.pipelines import PipelineTables
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 
 T = TypeVar("T")
@@ -90,7 +91,7 @@ def _integration_params(integration: Integration, now: float) -> dict[str, Any]:
     }
 
 
-class SQLiteStore(SQLiteIdentityMixin, Store):
+class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
     """Store on one SQLite file; never open one file from two processes."""
 
     def __init__(self, path: Path, *, group_commit_max_items: int = 5000) -> None:
@@ -133,6 +134,7 @@ class SQLiteStore(SQLiteIdentityMixin, Store):
                     row["id"], row["name"], row["token_hint"], row["created_at"], row["revoked_at"]
                 )
                 self._admin_tokens[token.id] = (token, row["token_hash"])
+            self._load_pipelines(bootstrap)
         finally:
             bootstrap.close()
         self._writer.start()
