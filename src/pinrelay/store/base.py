@@ -79,6 +79,18 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def get_source(self, source_id: str) -> Source | None: ...
 
+    @abc.abstractmethod
+    async def update_source_browser(
+        self,
+        source_id: str,
+        *,
+        allowed_origins: tuple[str, ...],
+        cookie_domain: str | None,
+        consent_required: bool,
+        tag_dedup: bool,
+    ) -> Source:
+        """Set what a source allows and sets for browsers (pinrelay.js)."""
+
     # integrations ------------------------------------------------------------------------
     @abc.abstractmethod
     async def create_integration(self, integration: Integration) -> Integration: ...
@@ -231,6 +243,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def lane_stats(self) -> list[LaneStats]:
         """Queue depth per integration (hot path of /metrics: no disk)."""
+
+    @abc.abstractmethod
+    async def count_outcomes(self, source_id: str | None) -> dict[str, dict[str, int]]:
+        """Per integration, how many events each trace outcome got (e.g. "filtered")."""
 
     def describe(self) -> dict[str, Any]:
         """What `/readyz` and the CLI print about this store."""

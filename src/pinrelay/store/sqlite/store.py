@@ -135,6 +135,8 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
                         replace(self._sources[row["id"]], default_country=row["default_country"]),
                         self._write_key_hashes[row["id"]],
                     )
+            for row in bootstrap.execute(Q["select_source_browser"]):
+                self._apply_source_browser(row)
             for row in bootstrap.execute(Q["select_integrations"]):
                 integration = _integration_from_row(row)
                 self._integrations[integration.id] = integration
@@ -230,6 +232,43 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
 
     def get_source(self, source_id: str) -> Source | None:
         return self._sources.get(source_id)
+
+    async def update_source_browser(
+        self,
+        source_id: str,
+        *,
+        allowed_origins: tuple[str, ...],
+        cookie_domain: str | None,
+        consent_required: bool,
+        tag_dedup: bool,
+    ) -> Source:
+        if source_id not in self._sources:
+            raise NotFound(f"source {source_id} does not exist")
+        params = {
+            "id": source_id,
+            "allowed_origins": json.dumps(list(allowed_origins)),
+            "cookie_domain": cookie_domain,
+            "consent_required": int(consent_required),
+            "tag_dedup": int(tag_dedup),
+            "now": time.time(),
+        }
+        await self._writer.run(lambda conn: conn.execute(Q["update_source_browser"], params))
+        self._apply_source_browser(params)
+        return self._sources[source_id]
+
+    def _apply_source_browser(self, row: Any) -> None:
+        """Replace the cached source (both indexes) with its browser settings from `row`."""
+        current = self._sources.get(row["id"])
+        if current is None:
+            return
+        updated = replace(
+            current,
+            allowed_origins=tuple(json.loads(row["allowed_origins"])),
+            cookie_domain=row["cookie_domain"],
+            consent_required=bool(row["consent_required"]),
+            tag_dedup=bool(row["tag_dedup"]),
+        )
+        self._remember_source(updated, self._write_key_hashes[updated.id])
 
     # integrations ------------------------------------------------------------------------
     async def create_integration(self, integration: Integration) -> Integration:
@@ -425,6 +464,15 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
             lambda conn: conn.execute(Q["select_event"], {"seq": seq}).fetchone()
         )
         return None if row is None else _event_from_row(row)
+
+    async def count_outcomes(self, source_id: str | None) -> dict[str, dict[str, int]]:
+        rows = await self._read(
+            lambda conn: conn.execute(Q["count_outcomes"], {"source_id": source_id}).fetchall()
+        )
+        counts: dict[str, dict[str, int]] = {}
+        for row in rows:
+            counts.setdefault(str(row["integration_id"]), {})[str(row["outcome"])] = row["n"]
+        return counts
 
     # plumbing ----------------------------------------------------------------------------
     def _read_connection(self) -> sqlite3.Connection:
