@@ -7,7 +7,7 @@ import time
 from dataclasses import replace
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from pinrelay.admin.auth import ActorDep
 from pinrelay.admin.deps import ERROR_RESPONSES, BoxDep, StoreDep, existing_integration
@@ -146,3 +146,19 @@ async def update_integration(
         actor=actor, action="integration.update", target=integration_id, details=changed
     )
     return updated
+
+
+@router.delete("/{integration_id}", status_code=204)
+async def delete_integration(integration_id: str, store: StoreDep, actor: ActorDep) -> Response:
+    """Delete an integration and its pipelines; refused while events wait for delivery."""
+    existing_integration(store, integration_id)
+    pending = (await store.outbox_counts(integration_id)).get("pending", 0)
+    if pending:
+        raise Conflict(
+            f"integration {integration_id!r} still has {pending} events waiting for delivery: "
+            'disable it with PATCH {"enabled": false} to stop new events, and delete it once '
+            "they are delivered (or fix its config so they can be)"
+        )
+    await store.delete_integration(integration_id)
+    await store.audit(actor=actor, action="integration.delete", target=integration_id, details={})
+    return Response(status_code=204)

@@ -320,6 +320,7 @@ class AttemptOut(BaseModel):
     outcome: str
     message: str | None
     test: bool
+    hint: str | None = Field(None, description="What to do about this answer, in plain words.")
 
 
 class EventOut(BaseModel):
@@ -463,3 +464,24 @@ class OutcomeCountsOut(BaseModel):
         description="Per integration id, how many events got each trace outcome: queued, "
         "filtered (consent), no_pipeline, invalid, unmatchable."
     )
+
+
+class DeliveryStepOut(BaseModel):
+    """One Pinterest payload of an event and where its delivery stands."""
+
+    integration_id: str
+    event_id: str
+    event_name: str
+    status: Literal["pending", "delivered", "dead"]
+    attempts: int
+    last_error: str | None = Field(description="Pinterest's error_message, or why we gave up.")
+    warning: str | None = Field(description="Pinterest's warning_message of a delivered event.")
+    hint: str | None
+    updated_at: float
+    payload: dict[str, Any] = Field(description="The event exactly as sent to Pinterest.")
+
+
+class EventJourneyOut(EventOut):
+    """An event from receipt to Pinterest's answer, in one call."""
+
+    deliveries: list[DeliveryStepOut]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from pinrelay.admin.auth import ActorDep
 from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep
@@ -16,7 +16,7 @@ from pinrelay.admin.models import (
     SourcePatch,
 )
 from pinrelay.credentials import hash_key, new_write_key, write_key_hint
-from pinrelay.errors import ResourceNotFound
+from pinrelay.errors import Conflict, ResourceNotFound
 from pinrelay.store.base import Store
 from pinrelay.store.records import Source
 
@@ -129,3 +129,18 @@ async def source_outcomes(source_id: str, store: StoreDep) -> OutcomeCountsOut:
     if store.get_source(source_id) is None:
         raise ResourceNotFound(f"source {source_id!r} does not exist")
     return OutcomeCountsOut(source_id=source_id, integrations=await store.count_outcomes(source_id))
+
+
+@router.delete("/{source_id}", status_code=204)
+async def delete_source(source_id: str, store: StoreDep, actor: ActorDep) -> Response:
+    """Delete a source: its write key stops working; refused while integrations use it."""
+    if store.get_source(source_id) is None:
+        raise ResourceNotFound(f"source {source_id!r} does not exist")
+    users = [i.id for i in store.list_integrations(source_id)]
+    if users:
+        raise Conflict(
+            f"source {source_id!r} still feeds integrations {', '.join(users)}: delete them first"
+        )
+    await store.delete_source(source_id)
+    await store.audit(actor=actor, action="source.delete", target=source_id, details={})
+    return Response(status_code=204)

@@ -23,6 +23,7 @@ from pinrelay.store.records import (
     EventOutcome,
     IngestRecord,
     Integration,
+    JourneyStep,
     LaneStats,
     OutboxEntry,
     OutboxStatus,
@@ -99,6 +100,14 @@ class Store(abc.ABC):
     async def update_integration(self, integration: Integration) -> Integration: ...
 
     @abc.abstractmethod
+    async def delete_integration(self, integration_id: str) -> None:
+        """Remove an integration and its pipelines (the caller checks nothing is pending)."""
+
+    @abc.abstractmethod
+    async def delete_source(self, source_id: str) -> None:
+        """Remove a source (the caller checks it has no integration left)."""
+
+    @abc.abstractmethod
     async def pause_integration(self, integration_id: str, reason: str) -> None: ...
 
     @abc.abstractmethod
@@ -154,6 +163,10 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def get_event(self, seq: int) -> StoredEvent | None: ...
+
+    @abc.abstractmethod
+    async def journey(self, event_seq: int) -> list[JourneyStep]:
+        """The outbox entries of one event with their payloads and delivery state."""
 
     # admin tokens and audit log --------------------------------------------------------
     @abc.abstractmethod

@@ -275,3 +275,11 @@ class LaneStats:
     integration_id: str
     pending: int
     oldest_queued_at: float | None
+
+
+@dataclass(frozen=True)
+class JourneyStep:
+    """One Pinterest payload an event produced, and where its delivery stands."""
+
+    entry: OutboxEntry
+    payload: dict[str, Any]

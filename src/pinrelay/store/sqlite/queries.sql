@@ -263,3 +263,26 @@ SELECT json_extract(step.value, '$.integration_id') AS integration_id,
 FROM events, json_each(events.trace) AS step
 WHERE (:source_id IS NULL OR events.source_id = :source_id)
 GROUP BY 1, 2;
+
+-- name: select_outbox_of_event
+-- An event's journey: each Pinterest payload it produced, with its latest delivery state.
+SELECT e.seq, e.integration_id, e.event_id, e.event_name, e.event_time, e.payload,
+       COALESCE(m.status, 'pending') AS status, COALESCE(m.attempts, 0) AS attempts,
+       COALESCE(m.next_attempt_at, e.created_at) AS next_attempt_at, m.last_error, m.warning,
+       e.created_at, COALESCE(m.at, e.created_at) AS updated_at
+FROM outbox_events e
+LEFT JOIN outbox_marks m ON m.id = (SELECT MAX(id) FROM outbox_marks WHERE seq = e.seq)
+WHERE e.event_seq = :event_seq
+ORDER BY e.seq;
+
+-- name: delete_integration_pipelines
+DELETE FROM integration_pipelines WHERE integration_id = :id;
+
+-- name: delete_integration_pipeline_versions
+DELETE FROM integration_pipeline_versions WHERE integration_id = :id;
+
+-- name: delete_integration
+DELETE FROM integrations WHERE id = :id;
+
+-- name: delete_source
+DELETE FROM sources WHERE id = :id;

@@ -32,6 +32,7 @@ from pinrelay.store.records import (
     EventOutcome,
     IngestRecord,
     Integration,
+    JourneyStep,
     LaneStats,
     OutboxEntry,
     OutboxStatus,
@@ -285,6 +286,29 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
         self._integrations[integration.id] = integration
         return integration
 
+    async def delete_integration(self, integration_id: str) -> None:
+        if integration_id not in self._integrations:
+            raise NotFound(f"integration {integration_id} does not exist")
+        params = {"id": integration_id}
+
+        def delete(conn: sqlite3.Connection) -> None:
+            conn.execute(Q["delete_integration_pipeline_versions"], params)
+            conn.execute(Q["delete_integration_pipelines"], params)
+            conn.execute(Q["delete_integration"], params)
+
+        await self._writer.run(delete)
+        self._integrations.pop(integration_id, None)
+        self._forget_pipelines(integration_id)
+
+    async def delete_source(self, source_id: str) -> None:
+        if source_id not in self._sources:
+            raise NotFound(f"source {source_id} does not exist")
+        await self._writer.run(lambda conn: conn.execute(Q["delete_source"], {"id": source_id}))
+        self._sources.pop(source_id, None)
+        key_hash = self._write_key_hashes.pop(source_id, None)
+        if key_hash is not None:
+            self._sources_by_key_hash.pop(key_hash, None)
+
     async def pause_integration(self, integration_id: str, reason: str) -> None:
         current = self._integrations.get(integration_id)
         if current is None:
@@ -458,6 +482,19 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
         params = {**asdict(filters), "limit": limit, "before": before or _NO_ROW}
         rows = await self._read(lambda conn: conn.execute(Q["select_events"], params).fetchall())
         return [_event_from_row(r) for r in rows]
+
+    async def journey(self, event_seq: int) -> list[JourneyStep]:
+        rows = await self._read(
+            lambda conn: conn.execute(
+                Q["select_outbox_of_event"], {"event_seq": event_seq}
+            ).fetchall()
+        )
+        steps = []
+        for row in rows:
+            fields = dict(row)
+            payload = json.loads(fields.pop("payload"))
+            steps.append(JourneyStep(OutboxEntry(**fields), payload))
+        return steps
 
     async def get_event(self, seq: int) -> StoredEvent | None:
         row = await self._read(
