@@ -143,7 +143,8 @@ async def run_demo(
         shop_task = asyncio.create_task(shop.serve())
         console.print(
             f"[bold]Demo shop[/]    http://127.0.0.1:{shop_port}/?epik=demo-click   "
-            "(product view, add to cart, checkout with email: pinrelay.js in your browser)"
+            "(product view, add to cart, checkout with email: pinrelay.js in your browser)",
+            soft_wrap=True,
         )
         console.print("[bold]pinrelay demo is running.[/] Press Ctrl-C to stop.")
         await gateway_task
@@ -211,7 +212,8 @@ async def _configure_and_send(
         received = await _wait_for_sandbox(http, sandbox_url, expected)
 
     _print_received(received)
-    console.print(f"""
+    console.print(
+        f"""
 [bold]Collect API[/]  {collect_url}   (Segment-compatible: /v1/track, /v1/page, /v1/batch ...)
 [bold]Admin API[/]    {admin_url}/docs   token: [green]{admin_token}[/]
 [bold]Sandbox[/]      {sandbox_url}/_sandbox/events   (what "Pinterest" received)
@@ -220,9 +222,12 @@ async def _configure_and_send(
 Try it:
   curl -u '{write_key}:' {collect_url}/v1/track -H 'Content-Type: application/json' \\
     -d '{{"userId": "user-7", "event": "Signed Up",
-         "context": {{"ip": "203.0.113.9", "userAgent": "Mozilla/5.0"}}}}'
+         "context": {{"ip": "203.0.113.9", "userAgent": "Mozilla/5.0",
+                     "consent": {{"categoryPreferences": {{"advertising": true}}}}}}}}'
   curl {sandbox_url}/_sandbox/events
-""")
+""",
+        soft_wrap=True,
+    )
     return len(received) >= expected, write_key
 
 
@@ -250,8 +255,13 @@ def _print_received(received: list[dict[str, Any]]) -> None:
             event["event_name"],
             event["event_id"][:8] + "…",
             str(user.get("click_id", "")),
-            (user.get("em") or [""])[0][:12] + "…",
-            (user.get("external_id") or [""])[0][:12] + "…",
+            _short_hash(user.get("em")),
+            _short_hash(user.get("external_id")),
             str(event.get("custom_data", {}).get("value", "")),
         )
     console.print(table)
+
+
+def _short_hash(values: Any) -> str:
+    """The start of the first hash of a key, or nothing when the event has none."""
+    return values[0][:12] + "…" if isinstance(values, list) and values else ""
