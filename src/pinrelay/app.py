@@ -99,6 +99,7 @@ class Gateway:
             admin_token=settings.admin_token.get_secret_value(),
             pinterest=self.client,
         )
+        admin.state.collect_url = f"http://{settings.host}:{settings.port}"  # UI snippets
         self.admin_server = http_server(admin, settings.admin_host, settings.admin_port)
         self._stop = asyncio.Event()
 

@@ -14,11 +14,13 @@ from fastapi.responses import JSONResponse
 
 from pinrelay import __version__
 from pinrelay.admin import audit, delivery, events, integrations, sources, testing, tokens
+from pinrelay.admin import stats as event_stats
 from pinrelay.admin.auth import require_admin
 from pinrelay.credentials import SecretBox
 from pinrelay.errors import HTTPError
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.store.base import Store
+from pinrelay.ui.app import install_ui
 
 ROUTERS = (
     sources.router,
@@ -28,6 +30,7 @@ ROUTERS = (
     testing.router,
     tokens.router,
     audit.router,
+    event_stats.router,
 )
 
 
@@ -75,4 +78,5 @@ def build_admin_app(
 
     for router in ROUTERS:
         app.include_router(router, dependencies=[Depends(require_admin)])
+    install_ui(app)  # the management UI at / (its own session login)
     return app

@@ -1,0 +1,69 @@
+"""Sources: create one, copy its write key (shown once), and the snippet to paste in a site."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from pinrelay.admin import sources as api
+from pinrelay.admin.models import SourceCreate
+from pinrelay.ui.nav import NavItem
+from pinrelay.ui.web import FormDep, SessionDep, field, redirect, render, store_of
+
+router = APIRouter()
+NAV = NavItem("/sources", "Sources")
+COLLECT_URL_PLACEHOLDER = "https://pinrelay.example.com"
+
+
+def collect_url(request: Request) -> str:
+    """Where senders post events; the gateway sets it, else a placeholder to edit."""
+    url = getattr(request.app.state, "collect_url", None)
+    return url if isinstance(url, str) and url else COLLECT_URL_PLACEHOLDER
+
+
+@router.get("/sources")
+async def list_sources(request: Request, session: SessionDep) -> Response:
+    store = store_of(request)
+    rows = [
+        {"source": s, "integrations": store.list_integrations(s.id)} for s in store.list_sources()
+    ]
+    return render(request, "sources.html", session, rows=rows, errors={}, name="")
+
+
+@router.post("/sources")
+async def create_source(request: Request, session: SessionDep, form: FormDep) -> Response:
+    store = store_of(request)
+    name = field(form, "name")
+    try:
+        body = SourceCreate(name=name)
+    except ValidationError:
+        rows = [
+            {"source": s, "integrations": store.list_integrations(s.id)}
+            for s in store.list_sources()
+        ]
+        errors = {"name": "Give the source a name (1 to 200 characters), e.g. Website."}
+        return render(
+            request, "sources.html", session, status_code=422, rows=rows, errors=errors, name=name
+        )
+    created = await api.create_source(body, store, session.actor)
+    session.reveal[created.id] = created.write_key
+    return redirect(f"/sources/{created.id}", session, f"Source {created.name} created.")
+
+
+@router.get("/sources/{source_id}")
+async def show_source(request: Request, source_id: str, session: SessionDep) -> Response:
+    store = store_of(request)
+    source = store.get_source(source_id)
+    if source is None:
+        return render(request, "not_found.html", session, status_code=404, what="source")
+    write_key = session.reveal.pop(source_id, None)
+    return render(
+        request,
+        "source.html",
+        session,
+        source=source,
+        write_key=write_key,
+        collect_url=collect_url(request),
+        integrations=store.list_integrations(source_id),
+    )
