@@ -40,6 +40,10 @@ templates.env.filters["when"] = _when
 templates.env.filters["pretty"] = _pretty
 
 
+# A form with mistakes is shown again with status 200 and the mistakes marked: browsers log
+# every 4xx page as a console error, and the page itself is a normal answer to the visitor.
+
+
 class LoginRequired(Exception):
     """No live session: the UI redirects to /login (or answers 401 to a script)."""
 

@@ -139,7 +139,7 @@ async def create_integration(request: Request, session: SessionDep, form: FormDe
     if body is not None and store.get_source(body.source_id) is None:
         errors["source_id"] = "Choose a source (create one on the Sources page first)."
     if errors or body is None:
-        return _new_form(request, session, values, errors, status_code=422)
+        return _new_form(request, session, values, errors)
     created = await api.create_integration(body, store, box, session.actor)
     return redirect(
         f"/integrations/{created.id}",
@@ -212,7 +212,7 @@ async def update_integration(
     except ValidationError as exc:
         errors = {**errors_of(exc), **errors}
     if errors or body is None:
-        return await _detail(request, session, current, status_code=422, errors=errors)
+        return await _detail(request, session, current, errors=errors)
     await api.update_integration(integration_id, body, store, box, session.actor)
     return redirect(f"/integrations/{integration_id}", session, "Integration saved.")
 

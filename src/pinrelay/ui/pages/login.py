@@ -51,7 +51,6 @@ async def login(request: Request) -> Response:
             request,
             "login.html",
             None,
-            status_code=401,
             next=target,
             error="That token was not accepted: use PINRELAY_ADMIN_TOKEN or a token created "
             "with POST /v1/admin/tokens.",

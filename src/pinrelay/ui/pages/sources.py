@@ -43,9 +43,7 @@ async def create_source(request: Request, session: SessionDep, form: FormDep) ->
             for s in store.list_sources()
         ]
         errors = {"name": "Give the source a name (1 to 200 characters), e.g. Website."}
-        return render(
-            request, "sources.html", session, status_code=422, rows=rows, errors=errors, name=name
-        )
+        return render(request, "sources.html", session, rows=rows, errors=errors, name=name)
     created = await api.create_source(body, store, session.actor)
     session.reveal[created.id] = created.write_key
     return redirect(f"/sources/{created.id}", session, f"Source {created.name} created.")

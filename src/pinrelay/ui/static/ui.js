@@ -155,5 +155,6 @@
     setupDigits();
     setupLiveEvents();
     setupCharts();
+    document.documentElement.setAttribute("data-ui-ready", "");  // tests wait for this
   });
 })();
