@@ -133,7 +133,7 @@
         var opts = {
           width: Math.max(280, box.clientWidth), height: 220,
           series: [{}].concat(SERIES.map(function (s) {
-            return { label: s.replace("_", " "), stroke: COLORS[s], width: 2 };
+            return { label: s.replace("_", " "), stroke: COLORS[s], width: 2, points: { show: false } };
           })),
           axes: [{}, { label: "events / minute" }],
         };
@@ -147,6 +147,12 @@
         .catch(function () { /* keep the last chart; the next refresh retries */ })
         .finally(function () { setTimeout(refresh, 3000); });
     }
+    window.addEventListener("resize", function () {
+      Object.keys(charts).forEach(function (id) {
+        var box = charts[id].root.parentNode;
+        charts[id].setSize({ width: Math.max(280, box.clientWidth), height: 220 });
+      });
+    });
     refresh();
   }
 
