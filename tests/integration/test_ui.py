@@ -343,3 +343,15 @@ def test_pipelines_dry_run_shows_the_pinterest_event_or_why_not(signed_in: UICli
         "/pipelines/dry-run", data={"csrf_token": token, "event": '{"type": "alias"}'}
     )
     assert "No pipeline matched" in unmatched.text
+
+
+def test_pipelines_page_shows_yaml_problems_inline(signed_in: UIClient) -> None:
+    token = csrf_of(signed_in.get("/pipelines").text)
+    response = signed_in.http.post(
+        "/pipelines/dry-run",
+        data={"csrf_token": token, "event": "{}", "pipeline_yaml": "name: x\ntrigger: 3\n"},
+    )
+    assert response.status_code == 200
+    assert 'id="yaml-problems"' in response.text
+    assert 'class="bad"' in response.text
+    assert "nothing was run" in response.text

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 
 import pytest
 from pydantic import ValidationError
 
 from pinrelay.admin.models import IntegrationCreate
 from pinrelay.ui.pages.integrations import consent_list, errors_of
-from pinrelay.ui.pages.pipelines import EXAMPLE_EVENT, dry_run
+from pinrelay.ui.pages.pipelines import EXAMPLE_EVENT, check_yaml, dry_run
 from pinrelay.ui.web import safe_next
 
 
@@ -68,3 +69,26 @@ def test_dry_run_says_why_nothing_would_be_sent() -> None:
     no_identity = dry_run(json.dumps({"type": "track", "event": "Order Completed"}))
     (result,) = no_identity["results"]
     assert any(p.startswith("user_data") for p in result["problems"])
+
+
+def test_a_pasted_pipeline_with_problems_shows_them_on_their_lines() -> None:
+    text = "name: mine\ntrigger:\n  event: track\ntransform:\n  mapping:\n" + (
+        "    - source: event\n      target: event_name\n      transform: unix_second\n"
+    )
+    pipelines, listing = check_yaml(text)
+    assert pipelines is None
+    bad = [line for line in listing if line["problems"]]
+    assert bad, "some line carries a problem"
+    assert any("unix_seconds" in p for line in bad for p in line["problems"])
+    assert [line["number"] for line in listing] == list(range(1, 9))
+
+
+def test_a_valid_pasted_pipeline_replaces_the_preset_of_the_same_name() -> None:
+    preset = (files("pinrelay.pipeline") / "presets" / "checkout.yaml").read_text()
+    mine = preset.replace("value: checkout", "value: lead", 1)
+    pipelines, listing = check_yaml(mine)
+    assert listing == []
+    assert pipelines is not None
+    result = dry_run(json.dumps(EXAMPLE_EVENT), pipelines)
+    (only,) = result["results"]
+    assert only["event"]["event_name"] == "lead"

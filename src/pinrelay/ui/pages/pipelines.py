@@ -1,5 +1,9 @@
 """Pipelines: the presets with their YAML, and a dry run of an event through them.
 
+A pipeline pasted into the form is checked (problems shown inline, on their lines) and, if
+valid, dry-runs with the presets (same name replaces a preset). Saving user pipelines is the
+pipelines API's job (another branch): its list becomes one more section of this page.
+
 The dry run is the ingest path without the store: the same pipelines, then Pinterest's
 schema checks (pinterest.validation), so the answer is the event that would be queued or the
 reason none would be.
@@ -15,7 +19,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from pinrelay.pinterest.validation import validate_event
-from pinrelay.pipeline import EventInput, load_presets
+from pinrelay.pipeline import (
+    EventInput,
+    PipelineLoadError,
+    PipelineSet,
+    load_pipeline_text,
+    load_presets,
+)
 from pinrelay.pipeline.presets import PRESET_FOLDER, PRESET_PACKAGE
 from pinrelay.ui.nav import NavItem
 from pinrelay.ui.web import FormDep, SessionDep, field, render
@@ -46,8 +56,30 @@ def preset_files() -> list[dict[str, str]]:
     return [{"file": e.name, "yaml": e.read_text(encoding="utf-8")} for e in entries]
 
 
-def dry_run(text: str) -> dict[str, Any]:
-    """What the presets make of one Segment message (JSON), or why nothing."""
+def check_yaml(text: str) -> tuple[PipelineSet | None, list[dict[str, Any]]]:
+    """The presets overridden by a pasted pipeline, or its problems line by line.
+
+    Each listing line carries the problems found on it, so the page shows them inline.
+    """
+    try:
+        definitions = load_pipeline_text(text, file_name="pasted.yaml")
+    except PipelineLoadError as error:
+        by_line: dict[int, list[str]] = {}
+        for problem in error.problems:
+            where = f"{problem.path}: " if problem.path else ""
+            by_line.setdefault(problem.line, []).append(f"{where}{problem.message}")
+        listing = [
+            {"number": n, "text": line, "problems": by_line.pop(n, [])}
+            for n, line in enumerate(text.splitlines() or [""], start=1)
+        ]
+        if by_line:  # problems past the last line (e.g. an empty file)
+            listing[-1]["problems"].extend(m for ms in by_line.values() for m in ms)
+        return None, listing
+    return load_presets().overridden_by(definitions), []
+
+
+def dry_run(text: str, pipelines: PipelineSet | None = None) -> dict[str, Any]:
+    """What the pipelines (presets by default) make of one Segment message, or why nothing."""
     try:
         message = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -55,7 +87,7 @@ def dry_run(text: str) -> dict[str, Any]:
         return {"error": f"That is not valid JSON: {exc.msg} ({where})."}
     if not isinstance(message, dict):
         return {"error": "Paste one Segment message: a JSON object like the example."}
-    outputs = load_presets().evaluate(EventInput(message=message))
+    outputs = (pipelines or load_presets()).evaluate(EventInput(message=message))
     if not outputs:
         return {"error": "No pipeline matched this message (check `type` and `event`)."}
     return {
@@ -71,16 +103,24 @@ def dry_run(text: str) -> dict[str, Any]:
     }
 
 
-def _page(request: Request, session: Any, text: str, result: dict[str, Any] | None) -> Response:
-    pipelines = load_presets()
+def _page(
+    request: Request,
+    session: Any,
+    text: str,
+    result: dict[str, Any] | None,
+    yaml_text: str = "",
+    listing: list[dict[str, Any]] | None = None,
+) -> Response:
     return render(
         request,
         "pipelines.html",
         session,
-        names=pipelines.names,
+        names=load_presets().names,
         files=preset_files(),
         event_text=text,
         result=result,
+        yaml_text=yaml_text,
+        listing=listing or [],
     )
 
 
@@ -91,5 +131,10 @@ async def pipelines_page(request: Request, session: SessionDep) -> Response:
 
 @router.post("/pipelines/dry-run")
 async def pipelines_dry_run(request: Request, session: SessionDep, form: FormDep) -> Response:
-    text = field(form, "event")
-    return _page(request, session, text, dry_run(text))
+    text, yaml_text = field(form, "event"), field(form, "pipeline_yaml")
+    pipelines: PipelineSet | None = None
+    if yaml_text:
+        pipelines, listing = check_yaml(yaml_text)
+        if pipelines is None:
+            return _page(request, session, text, None, yaml_text, listing)
+    return _page(request, session, text, dry_run(text, pipelines), yaml_text)
