@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -40,7 +41,8 @@ def signed_in(ui: UIClient) -> UIClient:
 
 
 def sessions_of(gateway: GatewayHandle) -> SessionStore:
-    sessions: SessionStore = gateway.gateway.admin_server.config.app.state.ui_sessions
+    app: Any = gateway.gateway.admin_server.config.app  # the admin FastAPI app
+    sessions: SessionStore = app.state.ui_sessions
     return sessions
 
 
@@ -355,3 +357,20 @@ def test_pipelines_page_shows_yaml_problems_inline(signed_in: UIClient) -> None:
     assert 'id="yaml-problems"' in response.text
     assert 'class="bad"' in response.text
     assert "nothing was run" in response.text
+
+
+def test_the_debugger_filters_like_the_api(signed_in: UIClient, gateway: GatewayHandle) -> None:
+    source = gateway.create_source()
+    for user in ("alice", "bob"):
+        httpx.post(
+            f"{gateway.collect_url}/v1/track",
+            json={"userId": user, "event": "Signed Up"},
+            auth=(source["write_key"], ""),
+        ).raise_for_status()
+    page = signed_in.get("/events?user_id=alice&type=track&outcome=")
+    assert ">alice<" in page.text
+    assert ">bob<" not in page.text
+    feed = signed_in.get(
+        "/events/feed?after=0&user_id=bob", headers={"Accept": "application/json"}
+    ).json()
+    assert [e["user"] for e in feed["events"]] == ["bob"]

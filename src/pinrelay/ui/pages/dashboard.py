@@ -14,7 +14,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from pinrelay.admin import testing
 from pinrelay.admin.integrations import integration_out
 from pinrelay.store.base import Store
 from pinrelay.ui.nav import NavItem
@@ -33,7 +32,7 @@ async def alerts(store: Store) -> list[dict[str, str]]:
         link = f"/integrations/{integration.id}"
         if integration.enabled and integration.paused_reason:
             attempts = await store.list_attempts(integration.id, limit=20)
-            hint = last_pause_hint(attempts) or testing.hint_for(None) or ""
+            hint = last_pause_hint(attempts) or ""
             found.append(
                 {
                     "level": "error",

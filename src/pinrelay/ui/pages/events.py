@@ -43,13 +43,21 @@ def row(event: StoredEvent) -> dict[str, Any]:
 
 
 def _filters(
-    source_id: str | None, type: str | None, name: str | None, outcome: str | None
+    source_id: str | None,
+    type: str | None,
+    name: str | None,
+    outcome: str | None,
+    user_id: str | None,
+    anonymous_id: str | None,
 ) -> EventFilter:
+    """The API's filters (an empty form field means any; an unknown outcome is ignored)."""
     return EventFilter(
         source_id=source_id or None,
         type=type or None,
         name=name or None,
         outcome=outcome if outcome in OUTCOMES else None,
+        user_id=user_id or None,
+        anonymous_id=anonymous_id or None,
     )
 
 
@@ -61,9 +69,11 @@ async def list_events(
     type: str | None = None,
     name: str | None = None,
     outcome: str | None = None,
+    user_id: str | None = None,
+    anonymous_id: str | None = None,
 ) -> Response:
     store = store_of(request)
-    filters = _filters(source_id, type, name, outcome)
+    filters = _filters(source_id, type, name, outcome, user_id, anonymous_id)
     events = await store.list_events(filters=filters, limit=PAGE, before=None)
     return render(
         request,
@@ -86,9 +96,11 @@ async def feed(
     type: str | None = None,
     name: str | None = None,
     outcome: Outcome | None = None,
+    user_id: str | None = None,
+    anonymous_id: str | None = None,
 ) -> JSONResponse:
     """Events newer than `after`, oldest first (what the page appends on top)."""
-    filters = _filters(source_id, type, name, outcome)
+    filters = _filters(source_id, type, name, outcome, user_id, anonymous_id)
     filters = replace(filters, after=after)
     events = await store_of(request).list_events(filters=filters, limit=PAGE, before=None)
     return JSONResponse({"events": [row(e) for e in reversed(events)]})

@@ -68,12 +68,13 @@ def check_yaml(text: str) -> tuple[PipelineSet | None, list[dict[str, Any]]]:
         for problem in error.problems:
             where = f"{problem.path}: " if problem.path else ""
             by_line.setdefault(problem.line, []).append(f"{where}{problem.message}")
-        listing = [
-            {"number": n, "text": line, "problems": by_line.pop(n, [])}
-            for n, line in enumerate(text.splitlines() or [""], start=1)
+        lines = text.splitlines() or [""]
+        problems = [by_line.pop(n, []) for n in range(1, len(lines) + 1)]
+        problems[-1].extend(m for ms in by_line.values() for m in ms)  # past the last line
+        listing: list[dict[str, Any]] = [
+            {"number": n, "text": line, "problems": found}
+            for n, (line, found) in enumerate(zip(lines, problems, strict=True), start=1)
         ]
-        if by_line:  # problems past the last line (e.g. an empty file)
-            listing[-1]["problems"].extend(m for ms in by_line.values() for m in ms)
         return None, listing
     return load_presets().overridden_by(definitions), []
 

@@ -83,11 +83,11 @@
     var body = document.getElementById("events-body");
     if (!status || !body) { return; }
     var after = Number(status.getAttribute("data-after")) || 0;
-    var params = ["source_id", "type", "name", "outcome"];
+    var params = ["source_id", "type", "name", "outcome", "user_id", "anonymous_id"];
     function poll() {
       var query = new URLSearchParams({ after: String(after) });
       params.forEach(function (p) {
-        var v = status.getAttribute("data-" + p.replace("_", "-"));
+        var v = status.getAttribute("data-" + p.replace(/_/g, "-"));
         if (v) { query.set(p, v); }
       });
       fetch("/events/feed?" + query.toString(), { headers: { Accept: "application/json" }, credentials: "same-origin" })
