@@ -162,12 +162,15 @@ def test_set_up_watch_break_and_fix_pinterest(
 
     # Readable on a phone: nothing wider than the screen.
     page.set_viewport_size({"width": 390, "height": 844})
-    for path in ("/", "/events", integration_path, "/deliveries"):
+    pages = ("/", "/sources", "/integrations", "/integrations/new", integration_path)
+    for path in (*pages, "/events", "/events/1", "/deliveries", "/pipelines"):
         page.goto(url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} scrolls sideways on a phone"
     page.goto(url + "/")
     screenshot(page, "12-dashboard-phone")
+    page.goto(url + "/events")
+    screenshot(page, "13-event-debugger-phone")
 
 
 def test_a_form_works_with_the_keyboard_only(page: Page, gateway: GatewayHandle) -> None:
