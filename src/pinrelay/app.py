@@ -17,6 +17,8 @@ import structlog
 import uvicorn
 
 from pinrelay.admin.app import build_admin_app
+from pinrelay.alerts.monitor import AlertMonitor
+from pinrelay.alerts.rules import AlertThresholds
 from pinrelay.collect.app import CollectApp
 from pinrelay.collect.ingest import Ingestor
 from pinrelay.collect.network import parse_networks
@@ -26,6 +28,7 @@ from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.settings import Settings
+from pinrelay.store.retention import RetentionTask
 from pinrelay.store.sqlite.store import SQLiteStore
 
 logger = structlog.get_logger(__name__)
@@ -88,6 +91,16 @@ class Gateway:
             lease_seconds=settings.delivery_lease_seconds,
             poll_seconds=settings.delivery_poll_seconds,
         )
+        self.alerts = AlertMonitor(
+            self.store,
+            thresholds=AlertThresholds(
+                error_rate=settings.alert_error_rate,
+                zero_traffic_seconds=settings.alert_zero_traffic_seconds,
+                pending_age_seconds=settings.alert_pending_age_seconds,
+            ),
+            interval_seconds=settings.alert_interval_seconds,
+            webhook_url=settings.alert_webhook_url,
+        )
         ingestor = Ingestor(self.store, on_commit=self.worker.wake)
         collect = CollectApp(
             self.store, ingestor, trusted_proxies=parse_networks(settings.trusted_proxies)
@@ -98,9 +111,15 @@ class Gateway:
             self.secrets,
             admin_token=settings.admin_token.get_secret_value(),
             pinterest=self.client,
+            alerts=self.alerts,
         )
         admin.state.collect_url = f"http://{settings.host}:{settings.port}"  # UI snippets
         self.admin_server = http_server(admin, settings.admin_host, settings.admin_port)
+        self.retention = RetentionTask(
+            self.store,
+            retention_days=settings.retention_days,
+            interval_seconds=settings.retention_interval_seconds,
+        )
         self._stop = asyncio.Event()
 
     def request_stop(self) -> None:
@@ -114,6 +133,8 @@ class Gateway:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.request_stop)
         worker_task = asyncio.create_task(self.worker.run(), name="delivery-worker")
+        retention_task = asyncio.create_task(self.retention.run(), name="retention")
+        alerts_task = asyncio.create_task(self.alerts.run(), name="alerts")
         servers = [self.collect_server, self.admin_server]
         server_tasks = [asyncio.create_task(s.serve()) for s in servers]
         try:
@@ -138,6 +159,9 @@ class Gateway:
             for server in servers:
                 server.should_exit = True
             await asyncio.gather(*server_tasks, return_exceptions=True)
+            self.retention.stop()
+            self.alerts.stop()
+            await asyncio.gather(retention_task, alerts_task)
             self.worker.stop()
             try:
                 await asyncio.wait_for(worker_task, WORKER_DRAIN_SECONDS)

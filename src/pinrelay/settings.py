@@ -78,6 +78,25 @@ class Settings(BaseSettings):
         5000, ge=1, description="Most writes one group commit takes from the queue."
     )
     log_level: str = Field("info", description="debug, info, warning or error.")
+    retention_days: float = Field(
+        7.0, gt=0, description="Days the event log and the delivery log are kept."
+    )
+    alert_webhook_url: str | None = Field(
+        None, description="URL that receives a JSON POST when an alert starts or ends."
+    )
+    alert_interval_seconds: float = Field(60.0, gt=0, description="How often alerts are evaluated.")
+    alert_error_rate: float = Field(
+        0.2, gt=0, le=1, description="Share of failed sends (last 15 min) that raises an alert."
+    )
+    alert_zero_traffic_seconds: float = Field(
+        3600.0, gt=0, description="Silence of a source that raises an alert."
+    )
+    alert_pending_age_seconds: float = Field(
+        1800.0, gt=0, description="Age of the oldest waiting event that raises an alert."
+    )
+    retention_interval_seconds: float = Field(
+        300.0, gt=0, description="How often old rows are pruned."
+    )
 
     @field_validator("database_url")
     @classmethod

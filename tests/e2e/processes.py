@@ -53,7 +53,9 @@ class ServeProcess:
         return self.log.read_text()
 
 
-def start_serve(workdir: Path, pinterest_api_url: str) -> ServeProcess:
+def start_serve(
+    workdir: Path, pinterest_api_url: str, extra_env: dict[str, str] | None = None
+) -> ServeProcess:
     port, admin_port = free_port(), free_port()
     env = {
         **os.environ,
@@ -63,6 +65,7 @@ def start_serve(workdir: Path, pinterest_api_url: str) -> ServeProcess:
         "PINRELAY_DELIVERY_POLL_SECONDS": "0.05",
         "PINRELAY_DELIVERY_BACKOFF_BASE_SECONDS": "0.1",
         "PINRELAY_DELIVERY_BACKOFF_MAX_SECONDS": "0.5",
+        **(extra_env or {}),
     }
     log = workdir / f"serve-{port}.log"
     with log.open("wb") as output:  # a file, not a pipe: a full pipe would block the server

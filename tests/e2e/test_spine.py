@@ -152,7 +152,8 @@ def test_segment_sdk_events_reach_the_sandbox_exactly(
         "action_source": "web",
         "event_time": int(happened.timestamp()),
         "event_id": order["messageId"],
-        "user_data": user_data,
+        # the landing page's click id, remembered for the device (issue 3)
+        "user_data": {**user_data, "click_id": "dj0yJnU9abc"},
         "custom_data": {
             "currency": "EUR",
             "value": "99.5",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
@@ -157,3 +159,60 @@ def test_deliveries_of_an_unknown_integration_is_404(gateway: GatewayHandle) -> 
 def test_the_openapi_schema_is_served(gateway: GatewayHandle) -> None:
     schema = httpx.get(f"{gateway.admin_url}/openapi.json").json()
     assert "/v1/admin/integrations" in schema["paths"]
+
+
+def test_an_oversized_admin_request_gets_413(gateway: GatewayHandle) -> None:
+    response = httpx.post(
+        f"{gateway.admin_url}/v1/admin/sources",
+        content=b'{"name": "' + b"x" * (1024 * 1024 + 10) + b'"}',
+        headers={**gateway.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "KB" in response.json()["error"]["message"]
+    assert gateway.admin("GET", "/v1/admin/sources").json() == []
+
+
+def test_an_oversized_chunked_admin_request_gets_413(gateway: GatewayHandle) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"name": "'
+        for _ in range(20):
+            yield b"x" * 65536
+        yield b'"}'
+
+    response = httpx.post(
+        f"{gateway.admin_url}/v1/admin/sources",
+        content=chunks(),
+        headers={**gateway.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+def test_a_rotated_write_key_stops_working_at_once(gateway: GatewayHandle) -> None:
+    source = gateway.create_source()
+    message = {"userId": "u", "event": "Signed Up"}
+    old = source["write_key"]
+    assert (
+        httpx.post(f"{gateway.collect_url}/v1/track", auth=(old, ""), json=message).status_code
+        == 200
+    )
+    rotated = gateway.admin("POST", f"/v1/admin/sources/{source['id']}/rotate-key")
+    assert rotated.status_code == 200
+    new = rotated.json()["write_key"]
+    assert new != old
+    assert (
+        httpx.post(f"{gateway.collect_url}/v1/track", auth=(old, ""), json=message).status_code
+        == 401
+    )
+    assert (
+        httpx.post(f"{gateway.collect_url}/v1/track", auth=(new, ""), json=message).status_code
+        == 200
+    )
+
+
+def test_a_write_key_cannot_read_anything(gateway: GatewayHandle) -> None:
+    write_key = gateway.create_source()["write_key"]
+    for path in ("/v1/admin/sources", "/v1/admin/events", "/v1/admin/integrations"):
+        as_writer = {"Authorization": f"Bearer {write_key}"}
+        assert httpx.get(f"{gateway.admin_url}{path}", headers=as_writer).status_code == 401
+        basic = httpx.get(f"{gateway.admin_url}{path}", auth=(write_key, ""))
+        assert basic.status_code == 401

@@ -94,7 +94,7 @@ async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
 
 async def test_migrations_apply_once_and_record_their_version(tmp_path: Path) -> None:
     conn = connect(tmp_path / "a.db")
-    every = [v for v, _, _ in load_migrations("pinrelay.store.sqlite.migrations")]
+    every = [version for version, _, _ in load_migrations("pinrelay.store.sqlite.migrations")]
     assert migrate(conn) == every
     assert migrate(conn) == []
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}

@@ -31,3 +31,33 @@ def test_the_readme_has_exactly_the_two_setup_commands() -> None:
     assert "./scripts/test" in readme
     ci = (DOCS.parent / ".ci/run").read_text()
     assert "scripts/test" in ci
+
+
+def test_every_preset_is_documented() -> None:
+    text = (DOCS / "reference/presets.md").read_text()
+    presets = sorted(p.stem for p in (DOCS.parent / "src/pinrelay/pipeline/presets").glob("*.yaml"))
+    assert presets
+    assert [p for p in presets if f"`{p}`" not in text] == []
+
+
+def test_every_link_of_the_readme_and_docs_resolves() -> None:
+    import re
+
+    pages = [DOCS.parent / "README.md", *DOCS.rglob("*.md")]
+    broken = []
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#]+)(?:#[^)]*)?\)", page.read_text()):
+            if "://" not in target and not (page.parent / target).exists():
+                broken.append(f"{page.name} -> {target}")
+    assert broken == []
+
+
+def test_every_match_key_is_documented() -> None:
+    from pinrelay.identity.hashing import HASHED_KEYS
+    from pinrelay.identity.quality import RAW_KEYS, SCORE_WEIGHTS
+
+    text = (DOCS / "reference/match-keys.md").read_text()
+    keys = {*HASHED_KEYS, *RAW_KEYS, *SCORE_WEIGHTS}
+    assert (
+        sorted(key for key in keys if f"| `{key}` |" not in text and f"`{key}`," not in text) == []
+    )

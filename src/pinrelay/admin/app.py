@@ -13,9 +13,21 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from pinrelay import __version__
-from pinrelay.admin import audit, delivery, events, integrations, sources, testing, tokens
+from pinrelay.admin import (
+    alerts,
+    audit,
+    delivery,
+    events,
+    integrations,
+    matchquality,
+    sources,
+    testing,
+    tokens,
+)
 from pinrelay.admin import stats as event_stats
 from pinrelay.admin.auth import require_admin
+from pinrelay.admin.limits import BodySizeLimit
+from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.credentials import SecretBox
 from pinrelay.errors import HTTPError
 from pinrelay.pinterest.client import PinterestClient
@@ -30,6 +42,8 @@ ROUTERS = (
     testing.router,
     tokens.router,
     audit.router,
+    alerts.router,
+    matchquality.router,
     event_stats.router,
 )
 
@@ -44,11 +58,17 @@ def validation_message(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
 
 
 def build_admin_app(
-    store: Store, box: SecretBox, *, admin_token: str, pinterest: PinterestClient
+    store: Store,
+    box: SecretBox,
+    *,
+    admin_token: str,
+    pinterest: PinterestClient,
+    alerts: AlertMonitor,
 ) -> FastAPI:
     app = FastAPI(title="pinrelay admin API", version=__version__)
     app.state.admin_token = admin_token
     app.state.pinterest = pinterest
+    app.state.alerts = alerts
     app.state.store = store
     app.state.secret_box = box
 
@@ -78,5 +98,6 @@ def build_admin_app(
 
     for router in ROUTERS:
         app.include_router(router, dependencies=[Depends(require_admin)])
+    app.add_middleware(BodySizeLimit)
     install_ui(app)  # the management UI at / (its own session login)
     return app

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
+import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from pinrelay.identity.phones import supported_country
 
 AD_ACCOUNT_ID = re.compile(r"^\d{1,18}$")  # pinterest-capi.md section 1: ^\d+$, maxLength 18
 AD_ACCOUNT_HINT = (
@@ -32,8 +35,46 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def check_country(value: str) -> str:
+    value = value.strip().upper()
+    if not supported_country(value):
+        raise ValueError("must be an ISO-3166 alpha-2 country code such as US, GB or DE")
+    return value
+
+
+# The schema lists the accepted codes, so clients (and the fuzzer) know them up front.
+COUNTRY_SCHEMA: dict[str, Any] = {"enum": sorted(phonenumbers.SUPPORTED_REGIONS)}
+
+DEFAULT_COUNTRY_DESCRIPTION = (
+    "ISO-3166 alpha-2 country of phone numbers written without their country code."
+)
+
+
 class SourceCreate(_Strict):
     name: str = Field(min_length=1, max_length=200, examples=["Website"])
+    default_country: str = Field(
+        "US",
+        description=DEFAULT_COUNTRY_DESCRIPTION,
+        examples=["GB"],
+        json_schema_extra=COUNTRY_SCHEMA,
+    )
+
+    @field_validator("default_country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        return check_country(value)
+
+
+class SourcePatch(_Strict):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    default_country: str | None = Field(
+        None, description=DEFAULT_COUNTRY_DESCRIPTION, json_schema_extra=COUNTRY_SCHEMA
+    )
+
+    @field_validator("default_country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return None if value is None else check_country(value)
 
 
 class SourceOut(BaseModel):
@@ -41,6 +82,7 @@ class SourceOut(BaseModel):
     name: str
     write_key_hint: str = Field(description="The start of the write key, to recognise it.")
     created_at: float
+    default_country: str = Field("US", description=DEFAULT_COUNTRY_DESCRIPTION)
 
 
 class SourceCreated(SourceOut):
@@ -79,6 +121,9 @@ class PinterestConfigPatch(_Strict):
 class IntegrationSettings(_Strict):
     custom_events: bool = Field(
         True, description="Send tracks no preset maps as Pinterest 'custom' events."
+    )
+    anonymous_id_as_external_id: bool = Field(
+        False, description="Also send the hashed anonymousId as a second external_id."
     )
 
 
@@ -182,3 +227,19 @@ class ErrorOut(BaseModel):
     """The body of every error answer of the admin API."""
 
     error: ErrorInfo
+
+
+class MatchKeyShare(BaseModel):
+    key: str
+    events: int = Field(description="Queued events that carried this key.")
+    share: float = Field(description="events / all queued events, 0 to 1.")
+    weight: int = Field(description="Weight of the key in the score (0: not scored).")
+    advice: str | None = Field(None, description="How to send this key more often.")
+
+
+class MatchQualityOut(BaseModel):
+    integration_id: str
+    since: float = Field(description="Unix time the counts start from (hour-aligned).")
+    events: int = Field(description="Events queued for this integration since then.")
+    score: float = Field(description="sum(weight * share) over the keys; 0 to 100.")
+    keys: list[MatchKeyShare]

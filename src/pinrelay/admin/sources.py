@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from pinrelay.admin.auth import ActorDep
 from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep
-from pinrelay.admin.models import SourceCreate, SourceCreated, SourceOut
+from pinrelay.admin.models import SourceCreate, SourceCreated, SourceOut, SourcePatch
 from pinrelay.credentials import hash_key, new_write_key, write_key_hint
 from pinrelay.errors import ResourceNotFound
 from pinrelay.store.records import Source
@@ -22,6 +22,7 @@ def source_out(source: Source) -> SourceOut:
         name=source.name,
         write_key_hint=source.write_key_hint,
         created_at=source.created_at,
+        default_country=source.default_country,
     )
 
 
@@ -34,6 +35,7 @@ async def create_source(body: SourceCreate, store: StoreDep, actor: ActorDep) ->
         name=body.name,
         write_key_hash=hash_key(write_key),
         write_key_hint=write_key_hint(write_key),
+        default_country=body.default_country,
     )
     await store.audit(
         actor=actor, action="source.create", target=source.id, details={"name": body.name}
@@ -51,4 +53,36 @@ async def get_source(source_id: str, store: StoreDep) -> SourceOut:
     source = store.get_source(source_id)
     if source is None:
         raise ResourceNotFound(f"source {source_id!r} does not exist")
+    return source_out(source)
+
+
+@router.post("/{source_id}/rotate-key")
+async def rotate_write_key(source_id: str, store: StoreDep, actor: ActorDep) -> SourceCreated:
+    """A new write key for the source (shown once); the old key stops working at once."""
+    if store.get_source(source_id) is None:
+        raise ResourceNotFound(f"source {source_id!r} does not exist")
+    write_key = new_write_key()
+    source = await store.rotate_write_key(
+        source_id, write_key_hash=hash_key(write_key), write_key_hint=write_key_hint(write_key)
+    )
+    await store.audit(actor=actor, action="source.rotate_key", target=source_id, details={})
+    return SourceCreated(**source_out(source).model_dump(), write_key=write_key)
+
+
+@router.patch("/{source_id}")
+async def update_source(
+    source_id: str, body: SourcePatch, store: StoreDep, actor: ActorDep
+) -> SourceOut:
+    """Change the name or the default country (phone numbers without a country code)."""
+    if store.get_source(source_id) is None:
+        raise ResourceNotFound(f"source {source_id!r} does not exist")
+    source = await store.update_source(
+        source_id, name=body.name, default_country=body.default_country
+    )
+    await store.audit(
+        actor=actor,
+        action="source.update",
+        target=source_id,
+        details=body.model_dump(mode="json", exclude_unset=True),
+    )
     return source_out(source)

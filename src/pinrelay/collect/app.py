@@ -27,7 +27,7 @@ from pinrelay.collect.messages import (
     check_message,
     parse_timestamp,
 )
-from pinrelay.collect.network import Network, client_address
+from pinrelay.collect.network import Network, visitor_address
 from pinrelay.credentials import hash_key
 from pinrelay.errors import BadRequest, HTTPError, PayloadTooLarge, Unauthorized
 from pinrelay.store.base import Store
@@ -218,5 +218,10 @@ class CollectApp:
 
     def _request_info(self, request: Request) -> RequestInfo:
         peer = request.client.host if request.client else None
-        address = client_address(peer, request.headers.get("x-forwarded-for"), self._trusted)
-        return RequestInfo(client_ip=address, cookies=dict(request.cookies))
+        address = visitor_address(peer, request.headers.get("x-forwarded-for"), self._trusted)
+        return RequestInfo(
+            client_ip=address,
+            cookies=dict(request.cookies),
+            user_agent=request.headers.get("user-agent"),
+            own_proxies=self._trusted,
+        )

@@ -14,16 +14,18 @@ from typing import Any
 
 import msgspec
 
+from pinrelay.collect.identities import Pending, resolve_identity
 from pinrelay.collect.messages import AcceptedMessage
-from pinrelay.identity.matchkeys import match_keys_of, merge_match_keys
+from pinrelay.collect.network import Network
+from pinrelay.identity.hashing import normalise_and_hash
+from pinrelay.identity.phones import phone_region
+from pinrelay.identity.quality import carried_keys
 from pinrelay.identity.redaction import redact_pii
 from pinrelay.pinterest.validation import encode_event, validate_event
 from pinrelay.pipeline.evaluator import EventInput, PipelineSet
 from pinrelay.pipeline.presets import load_presets
 from pinrelay.store.base import Store
 from pinrelay.store.records import (
-    IdentityKind,
-    IdentityUpdate,
     IngestRecord,
     Integration,
     OutboxRow,
@@ -39,6 +41,8 @@ class RequestInfo:
 
     client_ip: str | None
     cookies: Mapping[str, str] = field(default_factory=dict)
+    user_agent: str | None = None  # the request's own User-Agent header
+    own_proxies: tuple[Network, ...] = ()  # trusted proxies: never the visitor's address
 
 
 @lru_cache(maxsize=8)
@@ -84,25 +88,15 @@ class Ingestor:
         self, source: Source, accepted: Sequence[AcceptedMessage], request: RequestInfo
     ) -> list[bool]:
         integrations = [i for i in self._store.list_integrations(source.id) if i.enabled]
-        pending: dict[tuple[str, str], dict[str, list[str]]] = {}  # identities of this batch
-        records = [self._record(source, item, request, integrations, pending) for item in accepted]
+        pending: Pending = {}  # identities updated by earlier events of this batch
+        with phone_region(source.default_country):
+            records = [
+                self._record(source, item, request, integrations, pending) for item in accepted
+            ]
         stored = await self._store.ingest(records)
         if self._on_commit is not None and any(r.outbox for r in records):
             self._on_commit()
         return stored
-
-    def _known_keys(
-        self,
-        source_id: str,
-        kind: str,
-        subject: str | None,
-        pending: dict[tuple[str, str], dict[str, list[str]]],
-    ) -> dict[str, list[str]]:
-        if subject is None:
-            return {}
-        if (kind, subject) in pending:
-            return pending[(kind, subject)]
-        return self._store.identity_keys(source_id, kind, subject)
 
     def _record(
         self,
@@ -110,36 +104,42 @@ class Ingestor:
         item: AcceptedMessage,
         request: RequestInfo,
         integrations: Sequence[Integration],
-        pending: dict[tuple[str, str], dict[str, list[str]]],
+        pending: Pending,
     ) -> IngestRecord:
         message = item.message
-        context = dict(message.get("context") or {})
-        if not context.get("ip") and request.client_ip:
-            context["ip"] = request.client_ip
-        message["context"] = context
-        user_id, anonymous_id = message.get("userId"), message.get("anonymousId")
-
-        known = merge_match_keys(
-            self._known_keys(source.id, "user", user_id, pending),
-            self._known_keys(source.id, "anonymous", anonymous_id, pending),
+        resolution = resolve_identity(
+            self._store,
+            source.id,
+            message,
+            event_time=item.event_time.timestamp(),
+            request_ip=request.client_ip,
+            header_agent=request.user_agent,
+            cookies=request.cookies,
+            own_proxies=request.own_proxies,
+            pending=pending,
         )
-        updates: list[IdentityUpdate] = []
-        if item.type == "identify":
-            known = merge_match_keys(known, match_keys_of(message))
-            subjects: tuple[tuple[IdentityKind, str | None], ...] = (
-                ("user", user_id),
-                ("anonymous", anonymous_id),
-            )
-            for kind, subject in subjects:
-                if subject is not None:
-                    pending[(kind, subject)] = known
-                    updates.append(IdentityUpdate(kind, subject, known))
-
         outbox: list[OutboxRow] = []
         trace: list[dict[str, Any]] = []
-        event_input = EventInput(message=message, cookies=request.cookies, identity_keys=known)
+        event_input = EventInput(
+            message=message,
+            cookies=request.cookies,
+            identity_keys=resolution.keys,
+            stored_click_id=resolution.click_id,
+        )
         for integration in integrations:
+            if resolution.visitor.bot is not None:
+                trace.append(
+                    {
+                        "integration_id": integration.id,
+                        "outcome": "filtered",
+                        "reason": resolution.visitor.bot,
+                    }
+                )
+                continue
             outbox_rows, steps = _map_for(integration, event_input)
+            for step in steps:
+                if "notes" in step and resolution.notes:
+                    step["notes"] = [*resolution.notes, *step["notes"]]
             outbox.extend(outbox_rows)
             trace.extend(steps)
 
@@ -148,14 +148,30 @@ class Ingestor:
             message_id=item.message_id,
             type=item.type,
             name=item.name,
-            user_id=user_id,
-            anonymous_id=anonymous_id,
+            user_id=message.get("userId"),
+            anonymous_id=message.get("anonymousId"),
             received_at=item.received_at.timestamp(),
             body=_encoder.encode(redact_pii(message)),
             trace=_encoder.encode(trace),
             outbox=tuple(outbox),
-            identities=tuple(updates),
+            identities=resolution.updates,
         )
+
+
+def add_anonymous_external_id(
+    integration: Integration, event: dict[str, Any], message: Any
+) -> None:
+    """The anonymous id as a second `external_id`, when the integration asks for it."""
+    if not integration.settings.get("anonymous_id_as_external_id"):
+        return
+    user_data = event.get("user_data")
+    hashed = normalise_and_hash("external_id", message.get("anonymousId"))
+    if not isinstance(user_data, dict) or hashed is None:
+        return
+    ids = user_data.get("external_id")
+    ids = list(ids) if isinstance(ids, list) else []
+    if hashed not in ids:
+        user_data["external_id"] = [*ids, hashed]
 
 
 def _map_for(
@@ -179,6 +195,7 @@ def _map_for(
     steps: list[dict[str, Any]] = []
     for output in outputs:
         step = {**base, "pipeline": output.pipeline, "notes": list(output.notes)}
+        add_anonymous_external_id(integration, output.event, event_input.message)
         errors = validate_event(output.event)
         if errors:
             outcome = "unmatchable" if _identity_problem(errors) else "invalid"
@@ -199,6 +216,7 @@ def _map_for(
                 str(event["event_name"]),
                 int(event["event_time"]),
                 encode_event(event),
+                carried_keys(event),
             )
         )
         steps.append({**step, "outcome": "queued", "event_name": event["event_name"]})

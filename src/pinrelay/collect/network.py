@@ -36,3 +36,14 @@ def client_address(
         if not _trusted(hop, trusted):
             return hop
     return hops[0] if hops else peer
+
+
+def visitor_address(
+    peer: str | None, forwarded_for: str | None, trusted: Sequence[Network]
+) -> str | None:
+    """`client_address`, except that a trusted proxy without X-Forwarded-For gives None:
+    the address of our own proxy is never the visitor's."""
+    address = client_address(peer, forwarded_for, trusted)
+    if address is not None and address == peer and _trusted(peer, trusted):
+        return None
+    return address

@@ -14,27 +14,34 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
 
-from pinrelay.identity.phones import normalise_phone
-from pinrelay.identity.places import COUNTRY_CODES, US_STATE_CODES, place_key
+from pinrelay.identity.dates import normalise_birthday
+from pinrelay.identity.phones import normalise_phone, parse_phone, supported_country
+from pinrelay.identity.places import COUNTRY_CODES, STATE_CODES, place_key
 
 Normaliser = Callable[[str], str | None]
 
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 _WHITESPACE = re.compile(r"\s")
 _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+")
-_ISO_DATE = re.compile(r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})")
-_US_ZIP = re.compile(r"([0-9]{5})(?:-?[0-9]{4})?")
+_US_ZIP = re.compile(r"([0-9]{5})(?:[- ]?[0-9]{4})?")
 _NOT_ASCII_ALNUM = re.compile(r"[^a-z0-9]")
 _TWO_LETTERS = re.compile(r"[a-z]{2}")
 
 # pinterest-capi.md §3: `ge` is exactly one of f / m / n (n = non-binary).
 _GENDER_WORDS: dict[str, str] = {
-    **dict.fromkeys(("f", "female", "woman", "girl", "w"), "f"),
-    **dict.fromkeys(("m", "male", "man", "boy"), "m"),
-    **dict.fromkeys(("n", "nonbinary", "nb", "enby", "genderqueer", "agender"), "n"),
-}
+    **dict.fromkeys(("f", "female", "woman", "women", "girl", "w", "feminine", "lady"), "f"),
+    **dict.fromkeys(("m", "male", "man", "men", "boy", "masculine"), "m"),
+    **dict.fromkeys(
+        (
+            "n", "nonbinary", "nb", "enby", "genderqueer", "agender", "genderfluid",
+            "gendernonconforming", "x", "neutral", "nonbinaryperson",
+        ),
+        "n",
+    ),
+}  # fmt: skip
+# ISO-3166 alpha-2 codes `phonenumbers` has no region for (no telephone numbers there).
+_COUNTRIES_WITHOUT_PHONES = frozenset(("aq", "bv", "gs", "hm", "pn", "tf", "um"))
 
 
 def sha256_hex(text: str) -> str:
@@ -61,34 +68,15 @@ def normalise_gender(raw: str) -> str | None:
     return _GENDER_WORDS.get(place_key(raw))
 
 
-def normalise_birthday(raw: str) -> str | None:
-    """YYYYMMDD from an ISO date or datetime; the calendar date as written, no tz shift."""
-    text = raw.strip()
-    match = _ISO_DATE.match(text)
-    if match is None:
-        return None
-    rest = text[match.end() :]
-    year, month, day = (int(part) for part in match.groups())
-    try:
-        date(year, month, day)
-        if rest:
-            if rest[0] not in "T ":
-                return None
-            datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return f"{year:04d}{month:02d}{day:02d}"
-
-
 def normalise_city(raw: str) -> str | None:
     return "".join(char for char in raw.lower() if char.isalnum()) or None
 
 
 def normalise_state(raw: str) -> str | None:
-    text = raw.strip().lower()
-    if _TWO_LETTERS.fullmatch(text):
-        return text
-    return US_STATE_CODES.get(place_key(text))
+    key = place_key(raw)
+    if _TWO_LETTERS.fullmatch(key):
+        return key  # "CA", "n.y."
+    return STATE_CODES.get(key)
 
 
 def normalise_zip(raw: str) -> str | None:
@@ -100,11 +88,13 @@ def normalise_zip(raw: str) -> str | None:
 
 
 def normalise_country(raw: str) -> str | None:
-    text = raw.strip().lower()
-    named = COUNTRY_CODES.get(place_key(text))
+    key = place_key(raw)
+    named = COUNTRY_CODES.get(key)
     if named is not None:
         return named
-    return text if _TWO_LETTERS.fullmatch(text) else None
+    if _TWO_LETTERS.fullmatch(key) and (supported_country(key) or key in _COUNTRIES_WITHOUT_PHONES):
+        return key
+    return None
 
 
 def normalise_external_id(raw: str) -> str | None:
@@ -117,7 +107,7 @@ def normalise_maid(raw: str) -> str | None:
 
 NORMALISERS: Mapping[str, Normaliser] = {
     "em": normalise_email,
-    "ph": normalise_phone,  # swapped for `phonenumbers` later (DESIGN.md stack)
+    "ph": normalise_phone,  # national numbers in the source's country (identity.phones)
     "fn": normalise_name,
     "ln": normalise_name,
     "ge": normalise_gender,
@@ -153,6 +143,17 @@ def normalise(key: str, value: object) -> str | None:
     if normaliser is None or text is None:
         return None
     return normaliser(text)
+
+
+def drop_reason(key: str, value: object) -> str:
+    """Why `value` gave no `key` hash, in words that never quote the value (it is PII)."""
+    text = as_text(value)
+    if text is None:
+        return f"a {type(value).__name__} cannot be a {key} value"
+    if key == "ph":
+        reason = parse_phone(text)[1]
+        return f"not a usable phone number: {reason or 'unknown reason'}"
+    return f"the value cannot be normalised as {key}"
 
 
 def normalise_and_hash(key: str, value: object) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pinrelay.identity.hashing import normalise_and_hash
+from pinrelay.identity.hashing import drop_reason, normalise_and_hash
 
 # Where trait objects live in a message, in the order their values are taken.
 TRAIT_BAGS: tuple[tuple[str, ...], ...] = (("traits",), ("context", "traits"), ("properties",))
@@ -43,6 +43,11 @@ FULL_NAME_FIELD = "name"
 
 USER_ID_FIELDS = ("userId", "user_id")
 
+# Segment spec (context.device): the mobile advertising id (IDFA / GAID), and whether the user
+# allows ad tracking. pinterest-capi.md §2.4: `hashed_maids` are hashes of these ids.
+ADVERTISING_ID_PATH = ("context", "device", "advertisingId")
+AD_TRACKING_PATH = ("context", "device", "adTrackingEnabled")
+
 
 def lookup(obj: object, path: Iterable[str]) -> object:
     """The value at `path` through nested mappings, or None."""
@@ -68,42 +73,75 @@ def _values(raw: object) -> list[object]:
 
 
 class _KeyCollector:
-    """Accumulates hashes per key, deduplicated, first-seen order."""
+    """Accumulates hashes per key, deduplicated, first-seen order; notes what it dropped."""
 
-    def __init__(self) -> None:
+    def __init__(self, problems: list[str] | None) -> None:
         self.keys: dict[str, list[str]] = {}
+        self.problems = problems
 
-    def add(self, key: str, raw: object) -> None:
+    def add(self, key: str, raw: object, where: str = "") -> None:
         for value in _values(raw):
+            if value is None:
+                continue
             hashed = normalise_and_hash(key, value)
             if hashed is None:
+                if self.problems is not None:
+                    self.problems.append(f"{where or key}: {drop_reason(key, value)}; dropped")
                 continue
             found = self.keys.setdefault(key, [])
             if hashed not in found:
                 found.append(hashed)
 
 
-def match_keys_of(message: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Normalised, SHA-256 hashed match keys found in `message` (pinterest-capi.md §3)."""
-    collector = _KeyCollector()
+def match_keys_of(
+    message: Mapping[str, Any], problems: list[str] | None = None
+) -> dict[str, list[str]]:
+    """Normalised, SHA-256 hashed match keys found in `message` (pinterest-capi.md §3).
+
+    Values that cannot be a key are dropped; with `problems`, each drop is noted there by
+    field and reason (never by value: it is PII).
+    """
+    collector = _KeyCollector(problems)
     for bag_path in TRAIT_BAGS:
         bag = lookup(message, bag_path)
         if not isinstance(bag, Mapping):
             continue
+        label = ".".join(bag_path)
         for key, field_path in MATCH_KEY_FIELDS:
             raw = lookup(bag, field_path)
             if raw is not None:
-                collector.add(key, raw)
+                collector.add(key, raw, f"{label}.{'.'.join(field_path)}")
         if bag_path in FULL_NAME_BAGS:
-            names = split_full_name(bag.get(FULL_NAME_FIELD))
-            if names is not None:
-                collector.add("fn", names[0])
-                collector.add("ln", names[1])
+            _add_full_name(collector, bag)
     for field_name in USER_ID_FIELDS:
         user_id = message.get(field_name)
         if user_id is not None:
-            collector.add("external_id", user_id)
+            collector.add("external_id", user_id, field_name)
+    if lookup(message, AD_TRACKING_PATH) is not False:
+        advertising_id = lookup(message, ADVERTISING_ID_PATH)
+        if advertising_id is not None:
+            collector.add("hashed_maids", advertising_id, ".".join(ADVERTISING_ID_PATH))
     return collector.keys
+
+
+def _add_full_name(collector: _KeyCollector, bag: Mapping[str, Any]) -> None:
+    """`name` split into fn / ln, each only where the bag has no first / last name field."""
+    names = split_full_name(bag.get(FULL_NAME_FIELD))
+    if names is None:
+        return
+    if not _has_usable(bag, "fn", ("firstName", "first_name")):
+        collector.add("fn", names[0])
+    if not _has_usable(bag, "ln", ("lastName", "last_name")):
+        collector.add("ln", names[1])
+
+
+def _has_usable(bag: Mapping[str, Any], key: str, fields: tuple[str, ...]) -> bool:
+    """Whether one of `fields` holds a value usable as `key` (then `name` is not split for it)."""
+    return any(
+        normalise_and_hash(key, value) is not None
+        for field_name in fields
+        for value in _values(bag.get(field_name))
+    )
 
 
 def merge_match_keys(*key_sets: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:

@@ -34,8 +34,24 @@ US_STATE_CODES: dict[str, str] = {
         ("South Carolina", "sc"), ("South Dakota", "sd"), ("Tennessee", "tn"), ("Texas", "tx"),
         ("Utah", "ut"), ("Vermont", "vt"), ("Virginia", "va"), ("Washington", "wa"),
         ("West Virginia", "wv"), ("Wisconsin", "wi"), ("Wyoming", "wy"), ("Puerto Rico", "pr"),
+        ("Guam", "gu"), ("U.S. Virgin Islands", "vi"), ("American Samoa", "as"),
+        ("Northern Mariana Islands", "mp"), ("Washington DC", "dc"), ("Washington D.C.", "dc"),
     )
 }  # fmt: skip
+
+# Canadian provinces and territories: their postal abbreviations are the `st` codes.
+CANADIAN_PROVINCE_CODES: dict[str, str] = {
+    place_key(name): code
+    for name, code in (
+        ("Alberta", "ab"), ("British Columbia", "bc"), ("Manitoba", "mb"),
+        ("New Brunswick", "nb"), ("Newfoundland and Labrador", "nl"), ("Newfoundland", "nl"),
+        ("Nova Scotia", "ns"), ("Ontario", "on"), ("Prince Edward Island", "pe"),
+        ("Quebec", "qc"), ("Québec", "qc"), ("Saskatchewan", "sk"),
+        ("Northwest Territories", "nt"), ("Nunavut", "nu"), ("Yukon", "yt"),
+    )
+}  # fmt: skip
+
+STATE_CODES: dict[str, str] = {**US_STATE_CODES, **CANADIAN_PROVINCE_CODES}
 
 COUNTRY_CODES: dict[str, str] = {
     place_key(name): code
@@ -48,6 +64,20 @@ COUNTRY_CODES: dict[str, str] = {
         ("New Zealand", "nz"), ("Ireland", "ie"), ("Germany", "de"), ("Deutschland", "de"),
         ("DEU", "de"), ("France", "fr"), ("FRA", "fr"), ("Spain", "es"), ("Italy", "it"),
         ("Netherlands", "nl"), ("The Netherlands", "nl"), ("Mexico", "mx"), ("Brazil", "br"),
-        ("Japan", "jp"), ("India", "in"),
+        ("Japan", "jp"), ("India", "in"), ("United Kingdom of Great Britain and Northern Ireland",
+        "gb"), ("Britain", "gb"), ("Österreich", "at"), ("Austria", "at"), ("Switzerland", "ch"),
+        ("Schweiz", "ch"), ("Suisse", "ch"), ("Belgium", "be"), ("Belgique", "be"),
+        ("Portugal", "pt"), ("Sweden", "se"), ("Norway", "no"), ("Denmark", "dk"),
+        ("Finland", "fi"), ("Poland", "pl"), ("Polska", "pl"), ("Czech Republic", "cz"),
+        ("Czechia", "cz"), ("Greece", "gr"), ("España", "es"), ("Italia", "it"),
+        ("Nederland", "nl"), ("Holland", "nl"), ("Luxembourg", "lu"), ("Hungary", "hu"),
+        ("Romania", "ro"), ("Turkey", "tr"), ("Türkiye", "tr"), ("Israel", "il"),
+        ("South Africa", "za"), ("Argentina", "ar"), ("Chile", "cl"), ("Colombia", "co"),
+        ("Peru", "pe"), ("México", "mx"), ("Brasil", "br"), ("Singapore", "sg"),
+        ("Hong Kong", "hk"), ("South Korea", "kr"), ("Korea", "kr"), ("China", "cn"),
+        ("Taiwan", "tw"), ("Philippines", "ph"), ("Indonesia", "id"), ("Malaysia", "my"),
+        ("Thailand", "th"), ("Vietnam", "vn"), ("United Arab Emirates", "ae"), ("UAE", "ae"),
+        ("Saudi Arabia", "sa"), ("Nigeria", "ng"), ("Kenya", "ke"), ("Egypt", "eg"),
+        ("Puerto Rico", "pr"), ("Russia", "ru"), ("Ukraine", "ua"),
     )
 }  # fmt: skip

@@ -13,6 +13,7 @@ from typing import Any
 
 from pinrelay.identity.hashing import normalise_and_hash
 from pinrelay.identity.matchkeys import (
+    ADVERTISING_ID_PATH,
     FULL_NAME_BAGS,
     FULL_NAME_FIELD,
     MATCH_KEY_FIELDS,
@@ -91,4 +92,10 @@ def redact_pii(message: Mapping[str, Any]) -> dict[str, Any]:
             bag = bag.get(part) if isinstance(bag, dict) else None
         if isinstance(bag, dict):
             _redact_bag(bag, has_full_name=bag_path in FULL_NAME_BAGS)
+    # The mobile advertising id is a device identifier: stored as its `hashed_maids` hash.
+    device = (
+        copy.get("context", {}).get("device") if isinstance(copy.get("context"), dict) else None
+    )
+    if isinstance(device, dict):
+        _redact_field(device, "hashed_maids", ADVERTISING_ID_PATH[-1:])
     return copy

@@ -156,6 +156,7 @@ def _click_id_writer(enrichment: ClickIdEnrichment) -> Writer:
         found = click_id_of(
             inp.message, inp.cookies, param=enrichment.param, cookie_names=enrichment.cookies
         )
+        found = found or inp.stored_click_id
         if found is not None:
             assign(event, parts, found)
 

@@ -15,6 +15,8 @@ class EventInput:
     cookies: Mapping[str, str] = field(default_factory=dict)  # request cookies (e.g. _epik)
     # hashed match keys stored for this user/device, e.g. {"em": ["<64 hex>"]}
     identity_keys: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    # click id remembered for this user/device (identity.cookies), used when the event has none
+    stored_click_id: str | None = None
 
 
 @dataclass(frozen=True)

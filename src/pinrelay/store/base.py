@@ -25,6 +25,7 @@ from pinrelay.store.records import (
     OutboxStatus,
     Source,
     StoredEvent,
+    StoredIdentity,
 )
 
 
@@ -47,12 +48,24 @@ class Store(abc.ABC):
     # sources -----------------------------------------------------------------------------
     @abc.abstractmethod
     async def create_source(
-        self, *, source_id: str, name: str, write_key_hash: str, write_key_hint: str
+        self,
+        *,
+        source_id: str,
+        name: str,
+        write_key_hash: str,
+        write_key_hint: str,
+        default_country: str = "US",
     ) -> Source: ...
 
     @abc.abstractmethod
     def source_for_write_key_hash(self, write_key_hash: str) -> Source | None:
         """Hot path of every collect request: must not touch the disk."""
+
+    @abc.abstractmethod
+    async def rotate_write_key(
+        self, source_id: str, *, write_key_hash: str, write_key_hint: str
+    ) -> Source:
+        """Replace a source's write key; the old one stops working at once."""
 
     @abc.abstractmethod
     def list_sources(self) -> list[Source]: ...
@@ -148,6 +161,30 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def list_audit(self, *, limit: int, before: int | None) -> list[AuditEntry]: ...
+
+    @abc.abstractmethod
+    async def oldest_pending_created_at(self, integration_id: str) -> float | None:
+        """When the oldest event still waiting for delivery was queued (None: none waits)."""
+
+    # retention ---------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def prune(self, table: str, *, cutoff: float, chunk: int) -> int:
+        """Delete one chunk of rows of `table` ("events" or "attempts") older than cutoff."""
+
+    # identity and match quality (issue 3) ------------------------------------------------
+    @abc.abstractmethod
+    async def update_source(
+        self, source_id: str, *, name: str | None = None, default_country: str | None = None
+    ) -> Source:
+        """Change a source's name or default country; NotFound if it does not exist."""
+
+    @abc.abstractmethod
+    def identity(self, source_id: str, kind: str, subject: str) -> StoredIdentity:
+        """What is remembered for a user or a device (empty if nothing); hot path: cached."""
+
+    @abc.abstractmethod
+    async def match_key_counts(self, integration_id: str, *, since: float) -> dict[str, int]:
+        """Queued events per match key since `since` (unix s); `_events` counts them all."""
 
     def describe(self) -> dict[str, Any]:
         """What `/readyz` and the CLI print about this store."""

@@ -17,6 +17,7 @@ class Source:
     name: str
     write_key_hint: str
     created_at: float
+    default_country: str = "US"  # reads phone numbers written without a country code
 
 
 @dataclass(frozen=True)
@@ -53,15 +54,27 @@ class OutboxRow:
     event_name: str
     event_time: int
     payload: bytes
+    match_keys: tuple[str, ...] = ()  # keys the event carries, counted for match quality
 
 
 @dataclass(frozen=True)
 class IdentityUpdate:
-    """Hashed match keys to remember for a user or a device."""
+    """Hashed match keys (and the click id) to remember for a user or a device."""
 
     kind: IdentityKind
     subject: str
     match_keys: dict[str, list[str]]
+    click_id: str | None = None
+    click_id_at: float = 0.0
+
+
+@dataclass(frozen=True)
+class StoredIdentity:
+    """What is remembered of a user or a device: hashes only, and the raw click id."""
+
+    match_keys: dict[str, list[str]] = field(default_factory=dict)
+    click_id: str | None = None
+    click_id_at: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pinrelay.identity.hashing import (
     normalise_and_hash,
     sha256_hex,
 )
-from pinrelay.identity.phones import normalise_phone
+from pinrelay.identity.phones import normalise_phone, phone_region
 
 # pinterest-capi.md §3 test vectors: (key, raw, normalised, sha256)
 SECTION_3_VECTORS = [
@@ -45,15 +45,17 @@ def test_section_3_vectors(key: str, raw: str, normalised: str, digest: str) -> 
     assert normalise_and_hash(key, raw) == digest
 
 
-def test_uk_phone_vector_needs_the_default_calling_code() -> None:
-    # §3: UK `07700 900123` with country code 44 -> 447700900123. Without a region the
-    # digits-only rule cannot know the country code (phonenumbers arrives in a later issue).
-    normalised = normalise_phone("07700 900123", default_calling_code="44")
+def test_uk_phone_vector_needs_the_default_country() -> None:
+    # §3: UK `07700 900123` with country code 44 -> 447700900123. Read in the default US,
+    # the national number is no US number: dropped, never hashed as garbage.
+    normalised = normalise_phone("07700 900123", region="GB")
     assert normalised == "447700900123"
     assert sha256_hex(normalised) == (
         "033134b911b137918338415ee3d20a064b24773d36a3b02e8b99fdd3fcd6b4cd"
     )
-    assert normalise("ph", "07700 900123") == "7700900123"
+    with phone_region("GB"):
+        assert normalise_and_hash("ph", "07700 900123") == sha256_hex("447700900123")
+    assert normalise("ph", "07700 900123") is None
 
 
 def test_sha256_hex_is_lowercase_hex_of_utf8() -> None:
@@ -118,7 +120,7 @@ def test_recommended_normalisation(key: str, raw: object, normalised: str) -> No
         ("ph", "12345"),
         ("ph", "1" * 16),
         ("ge", "unknown"),
-        ("db", "26/12/1997"),
+        ("db", "01/02/1997"),  # day or month first: both possible, not guessed
         ("db", "1997-02-30"),
         ("db", "1997-12-26Tnonsense"),
         ("ct", "!!!"),
@@ -138,7 +140,7 @@ def test_values_that_cannot_be_normalised_are_dropped_not_hashed(key: str, raw: 
     assert normalise_and_hash(key, raw) is None
 
 
-@given(key=st.sampled_from(sorted(NORMALISERS)), text=st.text())
+@given(key=st.sampled_from(sorted(set(NORMALISERS) - {"ph"})), text=st.text())
 def test_every_normaliser_is_idempotent_and_never_raises(key: str, text: str) -> None:
     once = NORMALISERS[key](text)
     if once is not None:

@@ -85,3 +85,37 @@ def test_values_that_cannot_be_normalised_are_left_out() -> None:
 def test_merge_is_an_order_preserving_union() -> None:
     merged = merge_match_keys({"em": ["a", "b"]}, {"em": ["b", "c"], "ph": ["p"]}, {"fn": []})
     assert merged == {"em": ["a", "b", "c"], "ph": ["p"]}
+
+
+def test_advertising_id_gives_hashed_maids_unless_ad_tracking_is_off() -> None:
+    device = {"advertisingId": " 6D92078A-8246-4BA4-AE5B-76104861E7DC "}
+    expected = sha256_hex("6d92078a-8246-4ba4-ae5b-76104861e7dc")
+    assert match_keys_of({"context": {"device": device}}) == {"hashed_maids": [expected]}
+    off = {**device, "adTrackingEnabled": False}
+    assert match_keys_of({"context": {"device": off}}) == {}
+    on = {**device, "adTrackingEnabled": True}
+    assert match_keys_of({"context": {"device": on}}) == {"hashed_maids": [expected]}
+
+
+def test_name_is_split_only_for_the_parts_without_their_own_field() -> None:
+    message = {"traits": {"name": "Mary Smith", "firstName": "Maria"}}
+    assert match_keys_of(message) == {"fn": [sha256_hex("maria")], "ln": [sha256_hex("smith")]}
+
+
+def test_several_values_per_key_are_all_kept() -> None:
+    message = {"traits": {"email": ["a@example.com", "b@example.com"], "phone": ["+1 650 555 1212",
+               "+44 7700 900123"]}}  # fmt: skip
+    keys = match_keys_of(message)
+    assert len(keys["em"]) == 2
+    assert keys["ph"] == [sha256_hex("16505551212"), sha256_hex("447700900123")]
+
+
+def test_dropped_values_are_noted_by_field_and_reason_never_by_value() -> None:
+    problems: list[str] = []
+    message = {"context": {"traits": {"phone": "555-0199-CALL-ME", "email": "jane"}}}
+    assert match_keys_of(message, problems) == {}
+    assert problems == [
+        "context.traits.email: the value cannot be normalised as em; dropped",
+        "context.traits.phone: not a usable phone number: it is no phone number of the default "
+        "country US and has no country code (write it as +<country code> <number>); dropped",
+    ]

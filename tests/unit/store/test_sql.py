@@ -24,11 +24,14 @@ def test_a_name_defined_twice_is_an_error() -> None:
 
 def test_every_query_the_sqlite_store_uses_is_defined() -> None:
     queries = load_queries("pinrelay.store.sqlite", "queries.sql")
-    used = set(re.findall(r'Q\["([a-z_]+)"\]', SQLITE_STORE.read_text()))
+    sources = [path.read_text() for path in SQLITE_STORE.parent.glob("*.py")]
+    used = {name for text in sources for name in re.findall(r'Q\["([a-z_]+)"\]', text)}
     assert used, "the store should look its queries up by name"
     assert used <= set(queries)
 
 
-def test_migrations_are_numbered_without_gaps() -> None:
+def test_migrations_are_numbered_in_order_each_number_once() -> None:
+    # A gap is allowed while the branch holding the missing number is not merged yet.
     versions = [version for version, _, _ in load_migrations("pinrelay.store.sqlite.migrations")]
-    assert versions == list(range(1, len(versions) + 1))
+    assert versions == sorted(set(versions))
+    assert versions[0] == 1

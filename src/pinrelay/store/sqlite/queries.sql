@@ -150,3 +150,47 @@ VALUES (:at, :actor, :action, :target, :details);
 -- name: select_audit
 SELECT id, at, actor, action, target, details FROM audit_log
 WHERE id < :before ORDER BY id DESC LIMIT :limit;
+
+-- name: prune_events
+-- Retention: one chunk of the oldest events received before :cutoff (small chunks, so a
+-- prune never holds the writer long enough to slow ingest down).
+DELETE FROM events WHERE seq IN (
+    SELECT seq FROM events WHERE received_at < :cutoff ORDER BY seq LIMIT :chunk
+);
+
+-- name: prune_attempts
+DELETE FROM delivery_attempts WHERE id IN (
+    SELECT id FROM delivery_attempts WHERE started_at < :cutoff ORDER BY id LIMIT :chunk
+);
+
+-- name: oldest_pending
+SELECT MIN(created_at) FROM outbox WHERE integration_id = :integration_id AND status = 'pending';
+
+-- name: rotate_write_key
+UPDATE sources SET write_key_hash = :write_key_hash, write_key_hint = :write_key_hint,
+                   updated_at = :now
+WHERE id = :id;
+-- name: select_source_countries
+SELECT id, default_country FROM sources;
+
+-- name: update_source
+UPDATE sources SET name = :name, default_country = :default_country, updated_at = :now
+WHERE id = :id;
+
+-- name: select_identity_click
+SELECT match_keys, click_id, click_id_at FROM identities
+WHERE source_id = :source_id AND kind = :kind AND subject = :subject;
+
+-- name: update_identity_click
+UPDATE identities SET click_id = :click_id, click_id_at = :click_id_at
+WHERE source_id = :source_id AND kind = :kind AND subject = :subject;
+
+-- name: add_match_key_counts
+INSERT INTO match_key_counts (integration_id, hour, key, events)
+VALUES (:integration_id, :hour, :key, :events)
+ON CONFLICT (integration_id, hour, key) DO UPDATE SET events = events + excluded.events;
+
+-- name: select_match_key_counts
+SELECT key, SUM(events) FROM match_key_counts
+WHERE integration_id = :integration_id AND hour >= :since_hour
+GROUP BY key;

@@ -34,9 +34,15 @@ from pinrelay.store.records import (
     OutboxStatus,
     Source,
     StoredEvent,
+    StoredIdentity,
 )
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite.connection import connect, migrate
+from pinrelay.store.sqlite.identity import (
+    SQLiteIdentityMixin,
+    write_identity_clicks,
+    write_match_key_counts,
+)
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 
 T = TypeVar("T")
@@ -84,7 +90,7 @@ def _integration_params(integration: Integration, now: float) -> dict[str, Any]:
     }
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteIdentityMixin, Store):
     """Store on one SQLite file; never open one file from two processes."""
 
     def __init__(self, path: Path, *, group_commit_max_items: int = 5000) -> None:
@@ -94,8 +100,9 @@ class SQLiteStore(Store):
         self._sources: dict[str, Source] = {}
         self._sources_by_key_hash: dict[str, Source] = {}
         self._integrations: dict[str, Integration] = {}
-        self._identities: OrderedDict[tuple[str, str, str], dict[str, list[str]]] = OrderedDict()
         self._admin_tokens: dict[str, tuple[AdminToken, str]] = {}  # id -> (token, hash)
+        self._identities: OrderedDict[tuple[str, str, str], StoredIdentity] = OrderedDict()
+        self._write_key_hashes: dict[str, str] = {}  # source id -> write key hash
         self._opened = False
 
     # lifecycle ---------------------------------------------------------------------------
@@ -110,6 +117,12 @@ class SQLiteStore(Store):
                     Source(row["id"], row["name"], row["write_key_hint"], row["created_at"]),
                     row["write_key_hash"],
                 )
+            for row in bootstrap.execute(Q["select_source_countries"]):
+                if row["id"] in self._sources:
+                    self._remember_source(
+                        replace(self._sources[row["id"]], default_country=row["default_country"]),
+                        self._write_key_hashes[row["id"]],
+                    )
             for row in bootstrap.execute(Q["select_integrations"]):
                 integration = _integration_from_row(row)
                 self._integrations[integration.id] = integration
@@ -146,9 +159,16 @@ class SQLiteStore(Store):
     def _remember_source(self, source: Source, write_key_hash: str) -> None:
         self._sources[source.id] = source
         self._sources_by_key_hash[write_key_hash] = source
+        self._write_key_hashes[source.id] = write_key_hash
 
     async def create_source(
-        self, *, source_id: str, name: str, write_key_hash: str, write_key_hint: str
+        self,
+        *,
+        source_id: str,
+        name: str,
+        write_key_hash: str,
+        write_key_hint: str,
+        default_country: str = "US",
     ) -> Source:
         now = time.time()
         params = {
@@ -156,12 +176,38 @@ class SQLiteStore(Store):
             "name": name,
             "write_key_hash": write_key_hash,
             "write_key_hint": write_key_hint,
+            "default_country": default_country,
             "now": now,
         }
-        await self._writer.run(lambda conn: conn.execute(Q["insert_source"], params))
-        source = Source(source_id, name, write_key_hint, now)
+
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.execute(Q["insert_source"], params)
+            conn.execute(Q["update_source"], params)
+
+        await self._writer.run(insert)
+        source = Source(source_id, name, write_key_hint, now, default_country)
         self._remember_source(source, write_key_hash)
         return source
+
+    async def rotate_write_key(
+        self, source_id: str, *, write_key_hash: str, write_key_hint: str
+    ) -> Source:
+        current = self._sources.get(source_id)
+        if current is None:
+            raise NotFound(f"source {source_id} does not exist")
+        # Forget the old key first: from this line on, no request collects with it.
+        for key_hash in [h for h, s in self._sources_by_key_hash.items() if s.id == source_id]:
+            del self._sources_by_key_hash[key_hash]
+        params = {
+            "id": source_id,
+            "write_key_hash": write_key_hash,
+            "write_key_hint": write_key_hint,
+            "now": time.time(),
+        }
+        await self._writer.run(lambda conn: conn.execute(Q["rotate_write_key"], params))
+        rotated = replace(current, write_key_hint=write_key_hint)
+        self._remember_source(rotated, write_key_hash)
+        return rotated
 
     def source_for_write_key_hash(self, write_key_hash: str) -> Source | None:
         return self._sources_by_key_hash.get(write_key_hash)
@@ -215,29 +261,16 @@ class SQLiteStore(Store):
             if new:
                 for update in record.identities:
                     self._cache_identity(
-                        (record.source_id, update.kind, update.subject), update.match_keys
+                        (record.source_id, update.kind, update.subject),
+                        StoredIdentity(update.match_keys, update.click_id, update.click_id_at),
                     )
         return stored
 
     def identity_keys(self, source_id: str, kind: str, subject: str) -> dict[str, list[str]]:
-        key = (source_id, kind, subject)
-        cached = self._identities.get(key)
-        if cached is not None:
-            self._identities.move_to_end(key)
-            return cached
-        row = (
-            self._read_connection()
-            .execute(
-                Q["select_identity"], {"source_id": source_id, "kind": kind, "subject": subject}
-            )
-            .fetchone()
-        )
-        keys: dict[str, list[str]] = json.loads(row[0]) if row else {}
-        self._cache_identity(key, keys)
-        return keys
+        return self.identity(source_id, kind, subject).match_keys
 
-    def _cache_identity(self, key: tuple[str, str, str], keys: dict[str, list[str]]) -> None:
-        self._identities[key] = keys
+    def _cache_identity(self, key: tuple[str, str, str], found: StoredIdentity) -> None:
+        self._identities[key] = found
         self._identities.move_to_end(key)
         while len(self._identities) > IDENTITY_CACHE_ENTRIES:
             self._identities.popitem(last=False)
@@ -406,6 +439,23 @@ class SQLiteStore(Store):
             for r in rows
         ]
 
+    async def oldest_pending_created_at(self, integration_id: str) -> float | None:
+        row = await self._read(
+            lambda conn: conn.execute(
+                Q["oldest_pending"], {"integration_id": integration_id}
+            ).fetchone()
+        )
+        return None if row is None or row[0] is None else float(row[0])
+
+    # retention ---------------------------------------------------------------------------
+    async def prune(self, table: str, *, cutoff: float, chunk: int) -> int:
+        query = {"events": Q["prune_events"], "attempts": Q["prune_attempts"]}.get(table)
+        if query is None:
+            raise StoreError(f"nothing to prune in {table!r}: use events or attempts")
+        params = {"cutoff": cutoff, "chunk": chunk}
+        deleted: int = await self._writer.run(lambda conn: conn.execute(query, params).rowcount)
+        return deleted
+
     async def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.to_thread(lambda: query(self._read_connection()))
 
@@ -474,7 +524,9 @@ def _write_records(conn: sqlite3.Connection, records: Sequence[IngestRecord]) ->
                 for update in record.identities
             ],
         )
+        write_identity_clicks(conn, record)
         stored.append(True)
+    write_match_key_counts(conn, [r for r, new in zip(records, stored, strict=True) if new])
     return stored
 
 

@@ -1,0 +1,127 @@
+"""The SQLite store's identity side (issue 3): source settings, what is remembered of users
+and devices, and the match-quality counters.
+
+A mixin of `SQLiteStore`, kept apart so the store module stays readable; it works on the
+store's own state (the `_StoreState` protocol). Counters are added in the ingest's group
+commit: per integration, hour and key, a few upserts per group, whatever the number of events.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Protocol, TypeVar
+
+from pinrelay.errors import NotFound
+from pinrelay.store.records import IngestRecord, Source, StoredIdentity
+from pinrelay.store.sql import load_queries
+from pinrelay.store.sqlite.writer import GroupCommitWriter
+
+T = TypeVar("T")
+SECONDS_PER_HOUR = 3600
+
+Q = load_queries("pinrelay.store.sqlite", "queries.sql")
+
+
+class _StoreState(Protocol):
+    _sources: dict[str, Source]
+    _write_key_hashes: dict[str, str]
+    _identities: OrderedDict[tuple[str, str, str], StoredIdentity]
+    _writer: GroupCommitWriter
+
+    def _remember_source(self, source: Source, write_key_hash: str) -> None: ...
+    def _cache_identity(self, key: tuple[str, str, str], found: StoredIdentity) -> None: ...
+    def _read_connection(self) -> sqlite3.Connection: ...
+    async def _read(self, query: Callable[[sqlite3.Connection], T]) -> T: ...
+
+
+class SQLiteIdentityMixin:
+    async def update_source(
+        self: _StoreState,
+        source_id: str,
+        *,
+        name: str | None = None,
+        default_country: str | None = None,
+    ) -> Source:
+        current = self._sources.get(source_id)
+        if current is None:
+            raise NotFound(f"source {source_id} does not exist")
+        changed = replace(
+            current,
+            name=current.name if name is None else name,
+            default_country=current.default_country if default_country is None else default_country,
+        )
+        params = {
+            "id": source_id,
+            "name": changed.name,
+            "default_country": changed.default_country,
+            "now": time.time(),
+        }
+        await self._writer.run(lambda conn: conn.execute(Q["update_source"], params))
+        self._remember_source(changed, self._write_key_hashes[source_id])
+        return changed
+
+    def identity(self: _StoreState, source_id: str, kind: str, subject: str) -> StoredIdentity:
+        key = (source_id, kind, subject)
+        cached = self._identities.get(key)
+        if cached is not None:
+            self._identities.move_to_end(key)
+            return cached
+        params = {"source_id": source_id, "kind": kind, "subject": subject}
+        row = self._read_connection().execute(Q["select_identity_click"], params).fetchone()
+        found = (
+            StoredIdentity(json.loads(row["match_keys"]), row["click_id"], row["click_id_at"])
+            if row
+            else StoredIdentity()
+        )
+        self._cache_identity(key, found)
+        return found
+
+    async def match_key_counts(
+        self: _StoreState, integration_id: str, *, since: float
+    ) -> dict[str, int]:
+        params = {"integration_id": integration_id, "since_hour": int(since // SECONDS_PER_HOUR)}
+        rows = await self._read(
+            lambda conn: conn.execute(Q["select_match_key_counts"], params).fetchall()
+        )
+        return {row[0]: int(row[1]) for row in rows}
+
+
+def write_identity_clicks(conn: sqlite3.Connection, record: IngestRecord) -> None:
+    """The click ids of a record's identity updates (after their rows are upserted)."""
+    conn.executemany(
+        Q["update_identity_click"],
+        [
+            {
+                "source_id": record.source_id,
+                "kind": update.kind,
+                "subject": update.subject,
+                "click_id": update.click_id,
+                "click_id_at": update.click_id_at,
+            }
+            for update in record.identities
+            if update.click_id is not None
+        ],
+    )
+
+
+def write_match_key_counts(conn: sqlite3.Connection, records: Sequence[IngestRecord]) -> None:
+    """Add the keys the new records' outbox rows carry to the hourly counters."""
+    counts: Counter[tuple[str, int, str]] = Counter()
+    for record in records:
+        hour = int(record.received_at // SECONDS_PER_HOUR)
+        for row in record.outbox:
+            counts[(row.integration_id, hour, "_events")] += 1
+            for key in row.match_keys:
+                counts[(row.integration_id, hour, key)] += 1
+    conn.executemany(
+        Q["add_match_key_counts"],
+        [
+            {"integration_id": integration_id, "hour": hour, "key": key, "events": events}
+            for (integration_id, hour, key), events in counts.items()
+        ],
+    )

@@ -1,0 +1,132 @@
+"""The alert monitor over a real store: alerts start and end, the webhook hears each once."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import httpx
+import pytest
+
+from pinrelay.alerts.monitor import AlertMonitor
+from pinrelay.alerts.rules import AlertThresholds
+from pinrelay.store.records import Integration
+from pinrelay.store.sqlite.store import SQLiteStore
+from tests.support.servers import GatewayFactory, SandboxHandle
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    opened = SQLiteStore(tmp_path / "pinrelay.db")
+    await opened.open()
+    await opened.create_source(
+        source_id="src_1", name="Web", write_key_hash="h" * 64, write_key_hint="wk_"
+    )
+    now = time.time()
+    await opened.create_integration(
+        Integration(
+            id="int_1",
+            source_id="src_1",
+            vendor="pinterest_ads",
+            name="Pinterest",
+            enabled=True,
+            ad_account_id="1",
+            conversion_token_enc=b"x",
+            conversion_token_hint="",
+            test_mode=False,
+            consent_categories=(),
+            settings={},
+            paused_reason=None,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    yield opened
+    await opened.close()
+
+
+async def test_the_webhook_hears_when_an_alert_starts_and_ends(store: SQLiteStore) -> None:
+    posts: list[dict[str, list[dict[str, str]]]] = []
+
+    def webhook(request: httpx.Request) -> httpx.Response:
+        posts.append(json.loads(request.content))
+        return httpx.Response(204)
+
+    monitor = AlertMonitor(
+        store,
+        thresholds=AlertThresholds(),
+        interval_seconds=60,
+        webhook_url="https://hooks.example/alerts",
+        transport=httpx.MockTransport(webhook),
+    )
+    assert await monitor.check() == []
+    await store.pause_integration("int_1", "conversion token rejected (HTTP 401)")
+    [alert] = await monitor.check()
+    assert alert.rule == "paused"
+    await monitor.check()  # still paused: no second notification
+    integration = store.get_integration("int_1")
+    assert integration is not None
+    await store.update_integration(replace(integration, paused_reason=None))
+    assert await monitor.check() == []
+    assert [
+        ([a["rule"] for a in p["started"]], [a["rule"] for a in p["ended"]]) for p in posts
+    ] == [(["paused"], []), ([], ["paused"])]
+
+
+async def test_a_failing_webhook_is_retried_at_the_next_check(store: SQLiteStore) -> None:
+    answers = iter([httpx.Response(502), httpx.Response(204)])
+    sent: list[bytes] = []
+
+    def webhook(request: httpx.Request) -> httpx.Response:
+        answer = next(answers)
+        if answer.status_code == 204:
+            sent.append(request.content)
+        return answer
+
+    monitor = AlertMonitor(
+        store,
+        thresholds=AlertThresholds(),
+        interval_seconds=60,
+        webhook_url="https://hooks.example/alerts",
+        transport=httpx.MockTransport(webhook),
+    )
+    await store.pause_integration("int_1", "ad account not found")
+    await monitor.check()
+    assert sent == []
+    await monitor.check()
+    assert len(sent) == 1
+    assert b"ad account not found" in sent[0]
+
+
+def test_the_admin_api_shows_a_paused_integration(
+    start_gateway: GatewayFactory, sandbox: SandboxHandle
+) -> None:
+    gateway = start_gateway(alert_interval_seconds=0.1, pinterest_api_url=f"{sandbox.url}/v5")
+    source = gateway.create_source()
+    gateway.create_integration(
+        source["id"],
+        config={
+            "ad_account_id": "549764982399",
+            "conversion_token": "pina_not_known_to_the_sandbox",
+        },
+    )
+    httpx.post(
+        f"{gateway.collect_url}/v1/track",
+        auth=(source["write_key"], ""),
+        json={
+            "userId": "u",
+            "event": "Signed Up",
+            "context": {"ip": "203.0.113.9", "userAgent": "Mozilla/5.0"},
+        },
+    ).raise_for_status()
+    deadline = time.monotonic() + 15
+    rules: list[str] = []
+    while time.monotonic() < deadline and "paused" not in rules:
+        rules = [a["rule"] for a in gateway.admin("GET", "/v1/admin/alerts").json()["alerts"]]
+        time.sleep(0.05)
+    assert rules == ["paused"]
