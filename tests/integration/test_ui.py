@@ -291,6 +291,9 @@ def test_pages_of_things_show_them(signed_in: UIClient, gateway: GatewayHandle) 
     (item,) = data["integrations"]
     assert item["totals"]["received"] == 1
     assert item["totals"]["queued"] == 1
+    dashboard = signed_in.get("/")
+    assert "Match quality: score" in dashboard.text
+    assert "<code>em</code>" in dashboard.text
     assert signed_in.get("/events/999999").status_code == 404
     assert signed_in.get("/sources/src_nope").status_code == 404
 

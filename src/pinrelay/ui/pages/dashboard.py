@@ -2,9 +2,11 @@
 
 The charts (uPlot, vendored) draw `/dashboard/data`, which the page polls; the same numbers
 are in a table under each chart, so the page says everything without JavaScript too.
-Hooks: delivery metrics (delivered/failed per bucket, oldest pending age) and match quality
-per integration come from other branches; each is one more entry in `alerts()` or one more
-series in `/dashboard/data`.
+The alert monitor's current alerts (error rate, oldest pending age, zero traffic) are shown
+beside the immediate ones computed here (paused, dead letters), and each integration's match
+quality (share of queued events per key, and the score) sits under its chart.
+Hook: delivery metrics (delivered/failed per bucket) from the delivery-metrics branch become
+more series in `/dashboard/data`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from pinrelay.admin.integrations import integration_out
+from pinrelay.admin.matchquality import match_quality
+from pinrelay.admin.models import MatchQualityOut
+from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.store.base import Store
 from pinrelay.ui.nav import NavItem
 from pinrelay.ui.pages.integrations import last_pause_hint
@@ -25,7 +30,33 @@ router = APIRouter()
 NAV = NavItem("/", "Dashboard")
 
 
-async def alerts(store: Store) -> list[dict[str, str]]:
+IMMEDIATE_RULES = frozenset({"paused", "dead_letters"})  # computed here, without the delay
+MATCH_QUALITY_HOURS = 168
+
+
+def monitor_alerts(monitor: AlertMonitor | None, store: Store) -> list[dict[str, str]]:
+    """The alert monitor's alerts other than those `alerts()` already says, with a link."""
+    found: list[dict[str, str]] = []
+    for alert in monitor.current if monitor else []:
+        if alert.rule in IMMEDIATE_RULES:
+            continue
+        if store.get_integration(alert.target) is not None:
+            link = f"/integrations/{alert.target}"
+        else:
+            link = f"/events?source_id={alert.target}"
+        level = "error" if alert.severity == "critical" else "warning"
+        found.append({"level": level, "text": alert.message, "link": link})
+    return found
+
+
+async def qualities(store: Store) -> dict[str, MatchQualityOut]:
+    return {
+        i.id: await match_quality(i.id, store, hours=MATCH_QUALITY_HOURS)
+        for i in store.list_integrations()
+    }
+
+
+async def alerts(store: Store, monitor: AlertMonitor | None = None) -> list[dict[str, str]]:
     """What needs a person now, as sentences (and where to go to fix it)."""
     found: list[dict[str, str]] = []
     for integration in store.list_integrations():
@@ -79,8 +110,10 @@ async def dashboard(request: Request, session: SessionDep) -> Response:
         request,
         "dashboard.html",
         session,
-        alerts=await alerts(store),
+        alerts=await alerts(store, getattr(request.app.state, "alerts", None)),
         queues=await queues(store),
+        qualities=await qualities(store),
+        quality_hours=MATCH_QUALITY_HOURS,
         stats=stats,
         names=names,
         series=SERIES,
