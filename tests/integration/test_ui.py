@@ -377,3 +377,34 @@ def test_the_debugger_filters_like_the_api(signed_in: UIClient, gateway: Gateway
         "/events/feed?after=0&user_id=bob", headers={"Accept": "application/json"}
     ).json()
     assert [e["user"] for e in feed["events"]] == ["bob"]
+
+
+def test_rotating_a_write_key_shows_the_new_one_once_and_stops_the_old(
+    signed_in: UIClient, gateway: GatewayHandle
+) -> None:
+    source = gateway.create_source()
+    page = f"/sources/{source['id']}"
+    rotated = signed_in.post_form(f"{page}/rotate-key", {}, from_page=page)
+    assert rotated.status_code == 303
+    shown = signed_in.get(page).text
+    new_key = re.search(r'id="write-key" readonly value="([^"]+)"', shown)
+    assert new_key
+    assert new_key.group(1) != source["write_key"]
+    assert new_key.group(1) not in signed_in.get(page).text
+    event = {"userId": "u1", "event": "Signed Up"}
+    old = httpx.post(f"{gateway.collect_url}/v1/track", json=event, auth=(source["write_key"], ""))
+    new = httpx.post(f"{gateway.collect_url}/v1/track", json=event, auth=(new_key.group(1), ""))
+    assert old.status_code == 401
+    assert new.status_code == 200
+
+
+def test_a_source_takes_a_default_country_checked_like_the_api(
+    signed_in: UIClient, gateway: GatewayHandle
+) -> None:
+    bad = signed_in.post_form("/sources", {"name": "UK shop", "default_country": "XX"})
+    assert bad.status_code == 200
+    assert 'id="default_country-error"' in bad.text
+    good = signed_in.post_form("/sources", {"name": "UK shop", "default_country": "gb"})
+    assert good.status_code == 303
+    (source,) = gateway.admin("GET", "/v1/admin/sources").json()
+    assert source["default_country"] == "GB"

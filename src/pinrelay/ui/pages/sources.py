@@ -1,4 +1,5 @@
-"""Sources: create one, copy its write key (shown once), and the snippet to paste in a site."""
+"""Sources: create one, copy its write key (shown once), the snippet to paste in a site, and
+rotate the key (the old one stops at once)."""
 
 from __future__ import annotations
 
@@ -28,25 +29,53 @@ async def list_sources(request: Request, session: SessionDep) -> Response:
     rows = [
         {"source": s, "integrations": store.list_integrations(s.id)} for s in store.list_sources()
     ]
-    return render(request, "sources.html", session, rows=rows, errors={}, name="")
+    return render(request, "sources.html", session, rows=rows, errors={}, name="", country="US")
 
 
 @router.post("/sources")
 async def create_source(request: Request, session: SessionDep, form: FormDep) -> Response:
     store = store_of(request)
-    name = field(form, "name")
+    name, country = field(form, "name"), field(form, "default_country").upper() or "US"
     try:
-        body = SourceCreate(name=name)
-    except ValidationError:
+        body = SourceCreate(name=name, default_country=country)
+    except ValidationError as exc:
         rows = [
             {"source": s, "integrations": store.list_integrations(s.id)}
             for s in store.list_sources()
         ]
-        errors = {"name": "Give the source a name (1 to 200 characters), e.g. Website."}
-        return render(request, "sources.html", session, rows=rows, errors=errors, name=name)
+        errors = {
+            str(e["loc"][-1]): str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()
+        }
+        if "name" in errors:
+            errors["name"] = "Give the source a name (1 to 200 characters), e.g. Website."
+        return render(
+            request,
+            "sources.html",
+            session,
+            rows=rows,
+            errors=errors,
+            name=name,
+            country=country,
+        )
     created = await api.create_source(body, store, session.actor)
     session.reveal[created.id] = created.write_key
     return redirect(f"/sources/{created.id}", session, f"Source {created.name} created.")
+
+
+@router.post("/sources/{source_id}/rotate-key")
+async def rotate_key(
+    request: Request, source_id: str, session: SessionDep, form: FormDep
+) -> Response:
+    store = store_of(request)
+    if store.get_source(source_id) is None:
+        return render(request, "not_found.html", session, status_code=404, what="source")
+    rotated = await api.rotate_write_key(source_id, store, session.actor)
+    session.reveal[source_id] = rotated.write_key
+    return redirect(
+        f"/sources/{source_id}",
+        session,
+        "New write key created: the old one no longer works. Update your site and servers.",
+    )
 
 
 @router.get("/sources/{source_id}")
