@@ -26,7 +26,9 @@ from pinrelay.credentials import SecretBox, load_secret_box
 from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
+from pinrelay.metrics import Metrics
 from pinrelay.pinterest.client import PinterestClient
+from pinrelay.pipeline.serving import pipeline_registry, watch_pipelines
 from pinrelay.settings import Settings
 from pinrelay.store.retention import RetentionTask
 from pinrelay.store.sqlite.store import SQLiteStore
@@ -78,6 +80,12 @@ class Gateway:
         self.client = PinterestClient(
             settings.pinterest_api_url, timeout_seconds=settings.pinterest_timeout_seconds
         )
+        self.metrics = Metrics()
+        self.metrics.watch_store(
+            lambda: (self.store.received_events, self.store.queued_events),
+            self.store.lane_stats,
+            lambda: [i.id for i in self.store.list_integrations() if i.paused_reason],
+        )
         self.worker = DeliveryWorker(
             self.store,
             self.client,
@@ -90,6 +98,10 @@ class Gateway:
             ),
             lease_seconds=settings.delivery_lease_seconds,
             poll_seconds=settings.delivery_poll_seconds,
+            inflight_batches=settings.delivery_inflight_batches,
+            rate_limit_per_minute=settings.delivery_rate_limit_per_minute,
+            retention_seconds=settings.delivery_retention_seconds,
+            metrics=self.metrics,
         )
         self.alerts = AlertMonitor(
             self.store,
@@ -101,7 +113,10 @@ class Gateway:
             interval_seconds=settings.alert_interval_seconds,
             webhook_url=settings.alert_webhook_url,
         )
-        ingestor = Ingestor(self.store, on_commit=self.worker.wake)
+        self.pipelines = pipeline_registry(settings, self.store)  # issue 5
+        ingestor = Ingestor(
+            self.store, on_commit=self.worker.wake, pipelines=self.pipelines.pipelines_for
+        )
         collect = CollectApp(
             self.store, ingestor, trusted_proxies=parse_networks(settings.trusted_proxies)
         )
@@ -113,6 +128,8 @@ class Gateway:
             pinterest=self.client,
             alerts=self.alerts,
         )
+        admin.state.pipeline_registry = self.pipelines
+        admin.state.metrics = self.metrics
         admin.state.collect_url = f"http://{settings.host}:{settings.port}"  # UI snippets
         self.admin_server = http_server(admin, settings.admin_host, settings.admin_port)
         self.retention = RetentionTask(
@@ -135,6 +152,7 @@ class Gateway:
         worker_task = asyncio.create_task(self.worker.run(), name="delivery-worker")
         retention_task = asyncio.create_task(self.retention.run(), name="retention")
         alerts_task = asyncio.create_task(self.alerts.run(), name="alerts")
+        watcher = watch_pipelines(self.pipelines, self.settings)
         servers = [self.collect_server, self.admin_server]
         server_tasks = [asyncio.create_task(s.serve()) for s in servers]
         try:
@@ -163,6 +181,9 @@ class Gateway:
             self.alerts.stop()
             await asyncio.gather(retention_task, alerts_task)
             self.worker.stop()
+            if watcher is not None:
+                watcher.cancel()
+                await asyncio.gather(watcher, return_exceptions=True)
             try:
                 await asyncio.wait_for(worker_task, WORKER_DRAIN_SECONDS)
             except TimeoutError:

@@ -16,6 +16,8 @@ from rich.console import Console
 from pinrelay import __version__
 from pinrelay.errors import PinrelayError
 from pinrelay.logs import configure_logging
+from pinrelay.pipeline_cli import pipeline_app
+from pinrelay.replay_cli import replay as replay_command
 from pinrelay.settings import load_settings
 
 app = typer.Typer(
@@ -59,13 +61,26 @@ def serve(
         str | None,
         typer.Option(help="Admin bind address [env: PINRELAY_ADMIN_HOST; default 127.0.0.1]."),
     ] = None,
+    pipelines: Annotated[
+        Path | None,
+        typer.Option(
+            "--pipelines",
+            help="Directory of pipeline YAML files, watched for changes "
+            "[env: PINRELAY_PIPELINES_DIR; default none].",
+        ),
+    ] = None,
 ) -> None:
     """Run the collect server, the admin API and the delivery worker."""
     from pinrelay.app import Gateway
 
     try:
         settings = load_settings(
-            port=port, admin_port=admin_port, database_url=db, host=host, admin_host=admin_host
+            port=port,
+            admin_port=admin_port,
+            database_url=db,
+            host=host,
+            admin_host=admin_host,
+            pipelines_dir=pipelines,
         )
         configure_logging(settings.log_level)
         asyncio.run(Gateway(settings).run())
@@ -117,13 +132,42 @@ def sandbox(
             "(repeatable; default: pina_sandbox_token for any ad account)."
         ),
     ] = None,
+    fault_status: Annotated[
+        int | None,
+        typer.Option(help="Answer this status (401, 403, 404, 429, 500, 502, 503, 504)."),
+    ] = None,
+    fault_count: Annotated[
+        int, typer.Option(help="How many next requests get the fault (without --fault-share).")
+    ] = 1,
+    fault_share: Annotated[
+        float | None,
+        typer.Option(help="Standing fault for this share of requests (0-1], until cleared."),
+    ] = None,
+    fault_delay: Annotated[
+        float, typer.Option(help="Hold each faulted answer back this many seconds.")
+    ] = 0.0,
+    fault_fail_event_id: Annotated[
+        list[str] | None,
+        typer.Option(help="Answer this event_id 'failed' (repeatable; 422, or 200 by status)."),
+    ] = None,
+    fault_drop: Annotated[
+        bool, typer.Option(help="Judge and record the events, then cut the connection.")
+    ] = False,
 ) -> None:
     """Run the strict local stand-in for the Pinterest v5 conversions endpoint."""
-    from pinrelay.pinterest.sandbox.cli import run_sandbox
+    from pinrelay.pinterest.sandbox.cli import fault_from_flags, run_sandbox
 
     configure_logging("info")
     try:
-        asyncio.run(run_sandbox(host=host, port=port, tokens=token or []))
+        fault = fault_from_flags(
+            status=fault_status,
+            count=fault_count,
+            share=fault_share,
+            delay_seconds=fault_delay,
+            fail_event_ids=fault_fail_event_id or [],
+            drop=fault_drop,
+        )
+        asyncio.run(run_sandbox(host=host, port=port, tokens=token or [], fault=fault))
     except PinrelayError as exc:
         _fail(exc)
 
@@ -153,6 +197,10 @@ def migrate(db: DbOption = None) -> None:
 def version() -> None:
     """Print the pinrelay version."""
     typer.echo(__version__)
+
+
+app.add_typer(pipeline_app, name="pipeline")  # issue 5: check, run, list
+app.command(name="replay")(replay_command)
 
 
 def main() -> None:

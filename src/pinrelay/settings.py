@@ -74,6 +74,20 @@ class Settings(BaseSettings):
         2.0, gt=0, description="First retry delay; doubles per attempt, with full jitter."
     )
     delivery_backoff_max_seconds: float = Field(600.0, gt=0, description="Cap of one retry delay.")
+    delivery_inflight_batches: int = Field(
+        4, ge=1, le=64, description="Batches one integration may have in flight at once."
+    )
+    delivery_rate_limit_per_minute: float = Field(
+        5000.0,
+        gt=0,
+        description="Requests per minute per ad account (token bucket); Pinterest documents "
+        "5,000 in the spec and 120,000 for standard access.",
+    )
+    delivery_retention_seconds: float = Field(
+        7 * 86400.0,
+        gt=0,
+        description="How long delivered entries stay listable before their rows are reclaimed.",
+    )
     group_commit_max_items: int = Field(
         5000, ge=1, description="Most writes one group commit takes from the queue."
     )
@@ -96,6 +110,14 @@ class Settings(BaseSettings):
     )
     retention_interval_seconds: float = Field(
         300.0, gt=0, description="How often old rows are pruned."
+    )
+    pipelines_dir: Path | None = Field(
+        None,
+        description="Directory of pipeline YAML files applied to every integration; "
+        "watched for changes (unset: presets and admin API pipelines only).",
+    )
+    pipelines_poll_seconds: float = Field(
+        2.0, gt=0, description="How often the pipelines directory is checked for changes."
     )
 
     @field_validator("database_url")

@@ -28,6 +28,8 @@ def gateway(start_gateway: GatewayFactory) -> GatewayHandle:
         "/v1/admin/integrations",
         "/v1/admin/events",
         "/v1/admin/deliveries?integration_id=x",
+        "/v1/admin/dead-letters",
+        "/metrics",
     ],
 )
 def test_no_admin_route_answers_without_the_token(gateway: GatewayHandle, path: str) -> None:

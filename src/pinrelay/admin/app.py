@@ -16,16 +16,20 @@ from pinrelay import __version__
 from pinrelay.admin import (
     alerts,
     audit,
+    deadletters,
     delivery,
     events,
     integrations,
     matchquality,
+    metrics,
+    pipelines,
     sources,
     testing,
     tokens,
 )
 from pinrelay.admin import stats as event_stats
 from pinrelay.admin.auth import require_admin
+from pinrelay.admin.deps import ERROR_RESPONSES
 from pinrelay.admin.limits import BodySizeLimit
 from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.credentials import SecretBox
@@ -44,6 +48,9 @@ ROUTERS = (
     audit.router,
     alerts.router,
     matchquality.router,
+    pipelines.router,
+    deadletters.router,
+    metrics.router,
     event_stats.router,
 )
 
@@ -84,10 +91,10 @@ def build_admin_app(
 
     @app.exception_handler(HTTPError)
     async def _http_error(request: Request, exc: HTTPError) -> JSONResponse:
-        return JSONResponse(
-            {"error": {"status": exc.status_code, "message": exc.message}},
-            status_code=exc.status_code,
-        )
+        error: dict[str, Any] = {"status": exc.status_code, "message": exc.message}
+        if exc.details is not None:
+            error["details"] = exc.details
+        return JSONResponse({"error": error}, status_code=exc.status_code)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -97,7 +104,8 @@ def build_admin_app(
         )
 
     for router in ROUTERS:
-        app.include_router(router, dependencies=[Depends(require_admin)])
+        # Every route documents the errors it can answer, so the schema matches the API.
+        app.include_router(router, dependencies=[Depends(require_admin)], responses=ERROR_RESPONSES)
     app.add_middleware(BodySizeLimit)
     install_ui(app)  # the management UI at / (its own session login)
     return app

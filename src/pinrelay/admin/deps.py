@@ -20,6 +20,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "The request is wrong; the message says how."},
     401: {"model": ErrorOut, "description": "Missing or invalid admin token."},
     404: {"model": ErrorOut, "description": "No such resource."},
+    409: {"model": ErrorOut, "description": "It conflicts with what exists (name, version)."},
+    413: {"model": ErrorOut, "description": "The request body is too large."},
     422: {"model": ErrorOut, "description": "A field is invalid; details name each one."},
 }
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from pinrelay.identity.phones import supported_country
 
@@ -124,6 +125,27 @@ class IntegrationSettings(_Strict):
     )
     anonymous_id_as_external_id: bool = Field(
         False, description="Also send the hashed anonymousId as a second external_id."
+    )
+    presets: bool = Field(
+        True, description="Run the built-in presets; false: only this integration's own pipelines."
+    )
+    opt_out_from_device: bool = Field(
+        True, description="Send opt_out=true when context.device.adTrackingEnabled is false."
+    )
+    consent_denied: Literal["drop", "opt_out"] = Field(
+        "drop", description="An event whose consent is not granted: drop it, or send it opted out."
+    )
+    ldp: Literal["off", "flagged", "all"] = Field(
+        "flagged",
+        description="Limited Data Processing (California): for events that flag it, all, or none.",
+    )
+    ldp_hash_case: Literal["both", "uppercase", "lowercase"] = Field(
+        "both",
+        description="Case of CA/US hashed into st/country under LDP (pinterest-capi.md 5.2).",
+    )
+    app_fields: Literal["objects", "legacy", "off"] = Field(
+        "objects",
+        description="App events: app_info/device_info objects, the legacy flat fields, or none.",
     )
 
 
@@ -243,3 +265,92 @@ class MatchQualityOut(BaseModel):
     events: int = Field(description="Events queued for this integration since then.")
     score: float = Field(description="sum(weight * share) over the keys; 0 to 100.")
     keys: list[MatchKeyShare]
+
+
+class PipelineIn(_Strict):
+    yaml: str = Field(
+        min_length=1,
+        max_length=200_000,
+        description="One pipeline in the YAML format of docs/reference/pipelines.md.",
+    )
+
+
+class PipelineUpdate(PipelineIn):
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="The version this edit started from: if the pipeline has moved on since, "
+        "the update fails with 409 instead of overwriting someone else's change.",
+    )
+
+
+class PipelineOut(BaseModel):
+    integration_id: str
+    name: str
+    version: int
+    yaml: str
+    created_at: float
+    updated_at: float
+
+
+class PipelineVersionOut(BaseModel):
+    version: int
+    yaml: str | None = Field(description="null: the version that deleted the pipeline.")
+    created_at: float
+
+
+class DeadLetterOut(BaseModel):
+    seq: int = Field(description="The outbox entry; pass it in `seqs` to replay this one.")
+    integration_id: str
+    event_id: str
+    event_name: str
+    event_time: int
+    attempts: int
+    reason: str | None = Field(description="Pinterest's error_message, or why we gave up.")
+    created_at: float
+    dead_at: float
+
+
+class DeadLettersOut(BaseModel):
+    entries: list[DeadLetterOut]
+    next_before: int | None = Field(description="Pass as ?before= for the next page.")
+
+
+class ReplayIn(_Strict):
+    """Which dead events to queue again; at least one filter, or `all` to mean every one."""
+
+    # The schema says "at least one selector" itself, so clients know before they call.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["integration_id"]},
+                {"required": ["seqs"]},
+                {"required": ["since"]},
+                {"required": ["until"]},
+                {"required": ["all"], "properties": {"all": {"const": True}}},
+            ]
+        },
+    )
+
+    integration_id: str | SkipJsonSchema[None] = None
+    seqs: Annotated[list[int], Field(min_length=1, max_length=100_000)] | SkipJsonSchema[None] = (
+        None
+    )
+    since: float | SkipJsonSchema[None] = Field(
+        None, description="Received at or after (unix seconds)."
+    )
+    until: float | SkipJsonSchema[None] = Field(None, description="Received before (unix seconds).")
+    all: bool = Field(False, description="Replay every dead event (no filter).")
+    limit: int = Field(10_000, ge=1, le=100_000, description="Most events one call replays.")
+
+
+class SkippedOut(BaseModel):
+    seq: int
+    reason: str
+
+
+class ReplayOut(BaseModel):
+    replayed: int
+    replayed_seqs: list[int]
+    skipped: list[SkippedOut] = Field(description="Left dead, with why (e.g. older than 7 days).")

@@ -23,7 +23,9 @@ from pinrelay.identity.quality import carried_keys
 from pinrelay.identity.redaction import redact_pii
 from pinrelay.pinterest.validation import encode_event, validate_event
 from pinrelay.pipeline.evaluator import EventInput, PipelineSet
+from pinrelay.pipeline.integrationoptions import integration_options
 from pinrelay.pipeline.presets import load_presets
+from pinrelay.pipeline.tracing import why_no_pipeline
 from pinrelay.store.base import Store
 from pinrelay.store.records import (
     IngestRecord,
@@ -80,9 +82,16 @@ def _identity_problem(errors: Sequence[str]) -> bool:
 class Ingestor:
     """Turns accepted messages into ingest records and commits them."""
 
-    def __init__(self, store: Store, *, on_commit: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        on_commit: Callable[[], None] | None = None,
+        pipelines: Callable[[Integration], PipelineSet] = pipelines_for,
+    ) -> None:
         self._store = store
         self._on_commit = on_commit
+        self._pipelines = pipelines  # e.g. PipelineRegistry.pipelines_for (issue 5)
 
     async def ingest(
         self, source: Source, accepted: Sequence[AcceptedMessage], request: RequestInfo
@@ -136,7 +145,7 @@ class Ingestor:
                     }
                 )
                 continue
-            outbox_rows, steps = _map_for(integration, event_input)
+            outbox_rows, steps = _map_for(integration, event_input, self._pipelines(integration))
             for step in steps:
                 if "notes" in step and resolution.notes:
                     step["notes"] = [*resolution.notes, *step["notes"]]
@@ -175,27 +184,36 @@ def add_anonymous_external_id(
 
 
 def _map_for(
-    integration: Integration, event_input: EventInput
+    integration: Integration, event_input: EventInput, pipelines: PipelineSet | None = None
 ) -> tuple[list[OutboxRow], list[dict[str, Any]]]:
     """The outbox rows one integration gets from one event, and the trace of why."""
     base = {"integration_id": integration.id}
     refused = consent_allows(event_input.message, integration)
-    if refused:
+    if refused and integration.settings.get("consent_denied", "drop") != "opt_out":
         return [], [{**base, "outcome": "filtered", "reason": refused}]
-    outputs = pipelines_for(integration).evaluate(event_input)
+    pipelines = pipelines_for(integration) if pipelines is None else pipelines
+    outputs = pipelines.evaluate(event_input)
     if not outputs:
         return [], [
             {
                 **base,
                 "outcome": "no_pipeline",
-                "reason": "no pipeline matched this event (custom events are off)",
+                "reason": why_no_pipeline(pipelines, event_input.message),
             }
         ]
     rows: list[OutboxRow] = []
     steps: list[dict[str, Any]] = []
     for output in outputs:
-        step = {**base, "pipeline": output.pipeline, "notes": list(output.notes)}
         add_anonymous_external_id(integration, output.event, event_input.message)
+        extra = integration_options(  # privacy and app fields (issue 5)
+            output.event, event_input.message, integration.settings, consent_denied=bool(refused)
+        )
+        step = {
+            **base,
+            "pipeline": output.pipeline,
+            "origin": output.origin,
+            "notes": [*output.notes, *extra],
+        }
         errors = validate_event(output.event)
         if errors:
             outcome = "unmatchable" if _identity_problem(errors) else "invalid"
@@ -205,6 +223,7 @@ def _map_for(
                     "outcome": outcome,
                     "reason": "; ".join(errors),
                     "event_name": output.event.get("event_name"),
+                    "output": output.event,  # not queued, so kept here for the debugger
                 }
             )
             continue
@@ -219,5 +238,12 @@ def _map_for(
                 carried_keys(event),
             )
         )
-        steps.append({**step, "outcome": "queued", "event_name": event["event_name"]})
+        steps.append(
+            {
+                **step,
+                "outcome": "queued",
+                "event_name": event["event_name"],
+                "event_id": str(event["event_id"]),
+            }
+        )
     return rows, steps

@@ -1,10 +1,15 @@
-"""The delivery worker: claims due outbox rows per integration and sends them to Pinterest.
+"""The delivery worker: one lane per integration, several batches in flight per lane.
 
-Each integration is a lane (its own ad account and token), so one failing account never
-stalls another. A claim is a lease, not a transaction: no database transaction stays open
-across the HTTP call, and a crashed worker's rows come back when the lease ends (on SQLite,
-at the next start). Delivery is at-least-once; the event_id stays the same on every retry so
-Pinterest deduplicates.
+Each integration is a lane (its own ad account, token and test flag) running as its own task,
+so one failing or slow account never stalls another. A lane keeps up to
+`inflight_batches` batches in flight; the store hands out never-tried events ahead of retries.
+Every send first takes a token from its ad account's bucket (delivery/ratelimit.py), and a 429
+closes that bucket until X-RateLimit-Reset.
+
+A claim is a lease, not a transaction: no database transaction stays open across the HTTP call,
+and a crashed worker's events come back when the lease ends (on SQLite, at the next start).
+Delivery is at-least-once; the event_id stays the same on every retry so Pinterest deduplicates.
+How each answer is read: delivery/sending.py.
 """
 
 from __future__ import annotations
@@ -12,28 +17,29 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import structlog
 
 from pinrelay.credentials import SecretBox
+from pinrelay.delivery.ratelimit import RateLimits
 from pinrelay.delivery.retry import RetryPolicy
-from pinrelay.errors import (
-    IntegrationConfigError,
-    PermanentDeliveryError,
-    PinrelayError,
-    TransientDeliveryError,
-)
+from pinrelay.delivery.sending import BatchSender
+from pinrelay.errors import PinrelayError
+from pinrelay.metrics import Metrics
 from pinrelay.pinterest.client import PinterestClient
-from pinrelay.pinterest.model import MAX_BATCH_EVENTS, MAX_EVENT_AGE_SECONDS, MAX_TEST_BATCH_EVENTS
+from pinrelay.pinterest.model import MAX_BATCH_EVENTS, MAX_TEST_BATCH_EVENTS
 from pinrelay.store.base import Store
-from pinrelay.store.records import ClaimedEvent, DeliveryAttempt, EventOutcome, Integration
+from pinrelay.store.records import ClaimedEvent, Integration
 
 logger = structlog.get_logger(__name__)
 
+DEFAULT_RATE_LIMIT_PER_MINUTE = 5000.0  # pinterest-capi.md §4.4: the spec's per-account figure
+RECLAIM_INTERVAL_SECONDS = 60.0
+
 
 class DeliveryWorker:
-    """Sends every active integration's due events, batch by batch, until stopped."""
+    """Runs one task per active integration until stopped."""
 
     def __init__(
         self,
@@ -44,189 +50,149 @@ class DeliveryWorker:
         retry: RetryPolicy,
         lease_seconds: float,
         poll_seconds: float,
+        inflight_batches: int = 1,
+        rate_limit_per_minute: float = DEFAULT_RATE_LIMIT_PER_MINUTE,
+        retention_seconds: float | None = None,
+        metrics: Metrics | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
-        self._client = client
         self._secrets = secrets
-        self._retry = retry
         self._lease_seconds = lease_seconds
         self._poll_seconds = poll_seconds
+        self._inflight = inflight_batches
+        self._retention_seconds = retention_seconds
         self._clock = clock
+        self.metrics = metrics or Metrics()
+        self._limits = RateLimits(rate_limit_per_minute)
+        self._sender = BatchSender(
+            store,
+            client,
+            retry=retry,
+            limits=self._limits,
+            metrics=self.metrics,
+            clock=clock,
+        )
         self._wakeup = asyncio.Event()
+        self._lane_wakeups: dict[str, asyncio.Event] = {}
+        self._lanes: dict[str, asyncio.Task[None]] = {}
         self._stopping = False
+        self._last_reclaim = 0.0
 
     def wake(self) -> None:
         """New events were committed: look for work now instead of at the next poll."""
         self._wakeup.set()
+        for event in self._lane_wakeups.values():
+            event.set()
 
     def stop(self) -> None:
         self._stopping = True
-        self._wakeup.set()
+        self.wake()
 
     async def run(self) -> None:
         logger.info("delivery worker started", action="delivery.started")
-        while not self._stopping:
-            try:
-                sent = await self.run_once()
-            except PinrelayError as exc:
-                logger.error(
-                    "delivery round failed", action="delivery.round_failed", error=str(exc)
-                )
-                sent = 0
-            if sent == 0 and not self._stopping:
+        try:
+            while not self._stopping:
                 self._wakeup.clear()
+                self._start_lanes()
+                await self._reclaim_if_due()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), self._poll_seconds)
+        finally:
+            await asyncio.gather(*self._lanes.values(), return_exceptions=True)
         logger.info("delivery worker stopped", action="delivery.stopped")
 
     async def run_once(self) -> int:
-        """One round over all active lanes; returns how many events were handled."""
+        """One round over all active lanes (tests): up to `inflight_batches` batches each."""
         lanes = [i for i in self._store.list_integrations() if i.active]
-        handled = await asyncio.gather(*(self._deliver_lane(lane) for lane in lanes))
+        handled = await asyncio.gather(*(self._lane_round(lane) for lane in lanes))
         return sum(handled)
 
-    async def _deliver_lane(self, integration: Integration) -> int:
-        limit = MAX_TEST_BATCH_EVENTS if integration.test_mode else MAX_BATCH_EVENTS
-        now = self._clock()
-        claimed = await self._store.claim_batch(
-            integration.id, limit=limit, now=now, lease_seconds=self._lease_seconds
-        )
-        if not claimed:
-            return 0
-        too_old = [c for c in claimed if now - c.event_time > MAX_EVENT_AGE_SECONDS]
-        if too_old:
-            # pinterest-capi.md section 5.3: Pinterest refuses events older than 7 days.
-            await self._store.record_outcomes(
-                [
-                    EventOutcome(
-                        c.seq,
-                        "dead",
-                        "event_time is more than 7 days old: Pinterest only accepts "
-                        "events of the last 7 days",
-                        attempted=False,
-                    )
-                    for c in too_old
-                ],
-                None,
-            )
-        fresh = [c for c in claimed if now - c.event_time <= MAX_EVENT_AGE_SECONDS]
-        if fresh:
-            token = self._secrets.decrypt(integration.conversion_token_enc)
-            await self._send(integration, token, fresh)
-        return len(claimed)
+    async def _lane_round(self, integration: Integration) -> int:
+        batches: list[list[ClaimedEvent]] = []
+        for _ in range(self._inflight):
+            batch = await self._claim(integration)
+            if not batch:
+                break
+            batches.append(batch)
+        await asyncio.gather(*(self._deliver(integration, b) for b in batches))
+        return sum(len(b) for b in batches)
 
-    async def _send(
-        self, integration: Integration, token: str, events: Sequence[ClaimedEvent]
-    ) -> None:
-        started = self._clock()
+    def _start_lanes(self) -> None:
+        for integration in self._store.list_integrations():
+            task = self._lanes.get(integration.id)
+            if integration.active and (task is None or task.done()):
+                self._lanes[integration.id] = asyncio.create_task(
+                    self._lane_loop(integration.id), name=f"lane-{integration.id}"
+                )
+
+    async def _lane_loop(self, integration_id: str) -> None:
+        """Claim and send batches of one integration until it is paused, removed or stopped."""
+        slots = asyncio.Semaphore(self._inflight)
+        running: set[asyncio.Task[None]] = set()
+        wakeup = self._lane_wakeups.setdefault(integration_id, asyncio.Event())
         try:
-            result = await self._client.send_batch(
-                ad_account_id=integration.ad_account_id,
-                conversion_token=token,
-                events=[e.payload for e in events],
-                test=integration.test_mode,
+            while not self._stopping:
+                integration = self._store.get_integration(integration_id)
+                if integration is None or not integration.active:
+                    return
+                await slots.acquire()
+                await self._wait_for_room(integration)
+                if self._stopping:
+                    slots.release()
+                    return
+                wakeup.clear()  # before the claim: a commit after it wakes us again
+                batch = await self._claim(integration)
+                if not batch:
+                    slots.release()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wakeup.wait(), self._poll_seconds)
+                    continue
+                task = asyncio.create_task(self._deliver(integration, batch))
+                running.add(task)
+                task.add_done_callback(running.discard)
+                task.add_done_callback(lambda _: slots.release())
+        finally:
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _wait_for_room(self, integration: Integration) -> None:
+        """Claim only once the ad account's bucket lets a request go (e.g. after a 429), so
+        leases are not spent waiting; in steps, so a stop is not held up."""
+        bucket = self._limits.for_account(integration.ad_account_id)
+        while not self._stopping and (wait := bucket.wait_seconds()) > 0:  # noqa: ASYNC110  # a clock
+            await asyncio.sleep(min(wait, self._poll_seconds))
+
+    async def _claim(self, integration: Integration) -> list[ClaimedEvent]:
+        # Batches of up to 1000 events, 20 in test mode (pinterest-capi.md §2).
+        limit = MAX_TEST_BATCH_EVENTS if integration.test_mode else MAX_BATCH_EVENTS
+        try:
+            return await self._store.claim_batch(
+                integration.id, limit=limit, now=self._clock(), lease_seconds=self._lease_seconds
             )
-        except IntegrationConfigError as exc:
-            await self._pause(integration, events, exc, started)
-        except PermanentDeliveryError as exc:
-            if len(events) > 1:
-                # One bad event makes Pinterest refuse the whole batch (400): halve the batch
-                # until the bad events are alone, so the good ones are still delivered.
-                await self._record(integration, events, [], started, exc, "split")
-                middle = len(events) // 2
-                await self._send(integration, token, events[:middle])
-                await self._send(integration, token, events[middle:])
-            else:
-                outcomes = [
-                    EventOutcome(e.seq, "dead", f"Pinterest refused the event: {exc}")
-                    for e in events
-                ]
-                await self._record(integration, events, outcomes, started, exc, "failed")
-        except TransientDeliveryError as exc:
-            outcomes = [self._retry_or_give_up(e, exc) for e in events]
-            await self._record(integration, events, outcomes, started, exc, "retry")
-        else:
-            outcomes = []
-            for event, status in zip(events, result.events, strict=True):
-                if status.status == "processed":
-                    outcomes.append(EventOutcome(event.seq, "delivered", status.warning_message))
-                else:
-                    outcomes.append(
-                        EventOutcome(
-                            event.seq,
-                            "dead",
-                            status.error_message or "Pinterest marked the event failed",
-                        )
-                    )
-            failed = sum(1 for o in outcomes if o.status == "dead")
-            outcome = (
-                "delivered" if failed == 0 else "partial" if failed < len(events) else "failed"
-            )
-            message = f"{failed} of {len(events)} events failed" if failed else None
-            attempt = DeliveryAttempt(
-                integration.id,
-                started,
-                result.latency_seconds * 1000,
-                len(events),
-                result.http_status,
-                outcome,
-                message,
-                integration.test_mode,
-            )
-            await self._store.record_outcomes(outcomes, attempt)
-            logger.info(
-                "batch sent",
-                action="delivery.batch_sent",
+        except PinrelayError as exc:
+            logger.error("claim failed", action="delivery.claim_failed", error=str(exc))
+            return []
+
+    async def _deliver(self, integration: Integration, batch: list[ClaimedEvent]) -> None:
+        try:
+            await self._sender.deliver(integration, self._secrets, batch)
+        except PinrelayError as exc:  # its leases expire and the events come back
+            logger.error(
+                "delivery failed",
+                action="delivery.batch_failed",
+                error=str(exc),
                 integration=integration.id,
-                events=len(events),
-                failed=failed,
-                status=result.http_status,
             )
 
-    def _retry_or_give_up(self, event: ClaimedEvent, exc: TransientDeliveryError) -> EventOutcome:
-        attempts = event.attempts + 1
-        if self._retry.gives_up(attempts, self._clock() - event.created_at):
-            return EventOutcome(event.seq, "dead", f"gave up after {attempts} attempts: {exc}")
-        delay = self._retry.delay_seconds(attempts, retry_after_seconds=exc.retry_after_seconds)
-        return EventOutcome(event.seq, "retry", str(exc), next_attempt_at=self._clock() + delay)
-
-    async def _pause(
-        self,
-        integration: Integration,
-        events: Sequence[ClaimedEvent],
-        exc: IntegrationConfigError,
-        started: float,
-    ) -> None:
-        """A rejected token or account: park the lane; its events wait, none is dead-lettered."""
-        reason = str(exc)
-        await self._store.pause_integration(integration.id, reason)
-        outcomes = [EventOutcome(e.seq, "release", reason, attempted=False) for e in events]
-        await self._record(integration, events, outcomes, started, exc, "paused")
-        logger.warning(
-            "integration paused",
-            action="delivery.paused",
-            integration=integration.id,
-            reason=reason,
-        )
-
-    async def _record(
-        self,
-        integration: Integration,
-        events: Sequence[ClaimedEvent],
-        outcomes: Sequence[EventOutcome],
-        started: float,
-        exc: Exception,
-        outcome: str,
-    ) -> None:
-        attempt = DeliveryAttempt(
-            integration.id,
-            started,
-            (self._clock() - started) * 1000,
-            len(events),
-            getattr(exc, "http_status", None),
-            outcome,
-            str(exc),
-            integration.test_mode,
-        )
-        await self._store.record_outcomes(outcomes, attempt)
+    async def _reclaim_if_due(self) -> None:
+        """Delete delivered entries older than the retention, a chunk at a time."""
+        now = self._clock()
+        if self._retention_seconds is None or now - self._last_reclaim < RECLAIM_INTERVAL_SECONDS:
+            return
+        self._last_reclaim = now
+        try:
+            while await self._store.reclaim_delivered(before=now - self._retention_seconds):
+                if self._stopping:
+                    return
+        except PinrelayError as exc:
+            logger.error("reclaim failed", action="delivery.reclaim_failed", error=str(exc))

@@ -174,10 +174,18 @@ def _batch_result(
             f"Pinterest answered HTTP {status} for {len(answer.events)} events "
             f"(num_events_received={answer.num_events_received}) but {sent_count} were sent"
         )
-    events = tuple(
-        EventResult(event.status, _text(event.error_message), _text(event.warning_message))
-        for event in answer.events
-    )
+    # Most events of a batch share one verdict (the same warnings): build each distinct
+    # EventResult once; they are immutable, so sharing them is safe (delivery hot path).
+    distinct: dict[tuple[str, str | None, str | None], EventResult] = {}
+    results = []
+    for event in answer.events:
+        key = (event.status, event.error_message, event.warning_message)
+        result = distinct.get(key)
+        if result is None:
+            error, warning = _text(event.error_message), _text(event.warning_message)
+            result = distinct[key] = EventResult(event.status, error, warning)
+        results.append(result)
+    events = tuple(results)
     return BatchResult(
         events=events,
         http_status=status,

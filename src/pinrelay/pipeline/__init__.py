@@ -6,9 +6,14 @@
     for output in pipelines.evaluate(EventInput(message, cookies, identity_keys)):
         output.pipeline, output.event, output.notes  # per event
 
-Modules, in data-flow order: yamlmarks -> loader (+ fieldreader, problems) -> model ->
-compiler (+ paths, transforms, conditions) -> evaluator (+ events, shaping, finishing);
-presets.
+Modules, in data-flow order: yamlmarks -> loader (+ fieldreader, problems, identitycheck)
+-> model -> compiler (+ paths, transforms, conditions) -> evaluator (+ triggerindex, events,
+shaping, finishing); presets.
+
+Where pipelines come from and what runs per integration: directory (`--pipelines DIR`,
+hot reload), layering (override rules), registry (cached compiled set per integration),
+serving (glue for app.py), listing (read-only database access for the CLI). After the
+pipelines: integrationoptions (+ appcontext, privacy). For the event debugger: tracing.
 """
 
 from pinrelay.pipeline.evaluator import PipelineSet

@@ -37,7 +37,7 @@ from pinrelay.pipeline.model import (
     PipelineDefinition,
 )
 from pinrelay.pipeline.paths import MISSING, Path
-from pinrelay.pipeline.transforms import TRANSFORMS, TransformArgs, TransformError
+from pinrelay.pipeline.transforms import NO_SOURCE, TRANSFORMS, TransformArgs, TransformError
 
 FieldRun = Callable[[Any, list[str]], Any]
 Writer = Callable[[EventInput, dict[str, Any], list[str]], None]
@@ -99,25 +99,32 @@ def compile_field(mapping: FieldMapping, *, label: str | None = None) -> FieldRu
         target_key=mapping.target.rsplit(".", 1)[-1],
         fields=tuple(Path.parse(name) for name in mapping.field),
         item_default=mapping.item_default,
+        values=mapping.values,
+        template=mapping.template,
     )
-    steps = tuple((name, TRANSFORMS[name].build(args)) for name in mapping.transforms)
+    steps: tuple[tuple[str, Callable[..., Any], bool], ...] = tuple(
+        (name, TRANSFORMS[name].build(args), TRANSFORMS[name].reads_root)
+        for name in mapping.transforms
+    )
+    # `template` first and no source: the template alone makes the value
+    start = NO_SOURCE if not sources and steps and steps[0][2] else MISSING
     per_item = _each_runner(mapping.each, label) if mapping.each is not None else None
     allowed = mapping.allowed
     default = None if mapping.default is NO_DEFAULT else fresh(mapping.default)
 
     def run(root: Any, notes: list[str]) -> Any:
-        value: Any = MISSING
+        value: Any = start
         for source in sources:
             value = source.read(root)
             if value is not MISSING:
                 break
         if value is not MISSING and per_item is not None:
             value = per_item(value, notes)
-        for name, step in steps:
+        for name, step, reads_root in steps:
             if value is MISSING:
                 break
             try:
-                value = step(value)
+                value = step(value, root) if reads_root else step(value)
             except TransformError as failure:
                 notes.append(f"{label}: {name}: {failure.reason}; field dropped")
                 value = MISSING

@@ -22,6 +22,7 @@ from pinrelay.pipeline.events import EventInput, PipelineOutput
 from pinrelay.pipeline.finishing import finish_user_data, without_empty
 from pinrelay.pipeline.model import PipelineDefinition
 from pinrelay.pipeline.shaping import shape_event
+from pinrelay.pipeline.triggerindex import TriggerIndex
 
 __all__ = ["CompiledPipeline", "EventInput", "PipelineOutput", "PipelineSet"]
 
@@ -58,7 +59,7 @@ class CompiledPipeline:
             identity_keys=inp.identity_keys if merge else {},
             notes=notes,
         )
-        return PipelineOutput(self.name, without_empty(event), tuple(notes))
+        return PipelineOutput(self.name, without_empty(event), tuple(notes), self.definition.origin)
 
 
 class PipelineSet:
@@ -75,8 +76,16 @@ class PipelineSet:
                 )
             seen[definition.name] = definition
         self._pipelines = tuple(CompiledPipeline.compile(d) for d in seen.values())
-        self._regular = tuple(p for p in self._pipelines if not p.definition.trigger.fallback)
-        self._fallbacks = tuple(p for p in self._pipelines if p.definition.trigger.fallback)
+        self._regular = TriggerIndex(
+            [
+                (p, p.definition.trigger)
+                for p in self._pipelines
+                if not p.definition.trigger.fallback
+            ]
+        )
+        self._fallbacks = TriggerIndex(
+            [(p, p.definition.trigger) for p in self._pipelines if p.definition.trigger.fallback]
+        )
 
     @property
     def definitions(self) -> tuple[PipelineDefinition, ...]:
@@ -90,9 +99,20 @@ class PipelineSet:
         return len(self._pipelines)
 
     def matching(self, message: Mapping[str, Any]) -> tuple[CompiledPipeline, ...]:
-        """The pipelines that apply to `message`, fallbacks only if nothing else does."""
-        matched = tuple(p for p in self._regular if p.matches(message))
-        return matched or tuple(p for p in self._fallbacks if p.matches(message))
+        """The pipelines that apply to `message`, fallbacks only if nothing else does; only
+        the candidates of the trigger index are tried (see `pipeline.triggerindex`)."""
+        matched = tuple(p for p in self._regular.candidates(message) if p.matches(message))
+        return matched or tuple(
+            p for p in self._fallbacks.candidates(message) if p.matches(message)
+        )
+
+    def matching_by_scan(self, message: Mapping[str, Any]) -> tuple[CompiledPipeline, ...]:
+        """`matching` without the index, trying every trigger: the benchmark's baseline and
+        the reference the index is tested against."""
+        regular = [p for p in self._pipelines if not p.definition.trigger.fallback]
+        matched = tuple(p for p in regular if p.matches(message))
+        fallbacks = [p for p in self._pipelines if p.definition.trigger.fallback]
+        return matched or tuple(p for p in fallbacks if p.matches(message))
 
     def evaluate(self, inp: EventInput) -> list[PipelineOutput]:
         """One output per applying pipeline, in definition order."""

@@ -24,3 +24,4 @@ class PipelineOutput:
     pipeline: str  # pipeline name
     event: dict[str, Any]  # the Pinterest event, not yet schema-validated
     notes: tuple[str, ...] = ()  # fields dropped and why (never quoting values: PII)
+    origin: str = ""  # where the pipeline came from: preset file, directory file, api:id/name@vN

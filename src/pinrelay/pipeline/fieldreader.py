@@ -11,6 +11,7 @@ import re
 from collections.abc import Collection
 
 from pinrelay.identity.hashing import HASHED_KEYS
+from pinrelay.pinterest.model import AppInfo, DeviceInfo
 from pinrelay.pipeline.model import (
     CONTENT_ITEM_KEYS,
     CUSTOM_DATA_KEYS,
@@ -21,7 +22,7 @@ from pinrelay.pipeline.model import (
 )
 from pinrelay.pipeline.paths import PathSyntaxError, parse_path
 from pinrelay.pipeline.problems import ProblemCollector, did_you_mean, join_path
-from pinrelay.pipeline.transforms import TRANSFORMS
+from pinrelay.pipeline.transforms import TRANSFORMS, template_fields
 from pinrelay.pipeline.yamlmarks import MarkedDict, plain
 
 FIELD_KEYS = (
@@ -33,13 +34,23 @@ FIELD_KEYS = (
     "item_default",
     "allowed",
     "each",
+    "values",
+    "template",
 )
 _TARGET_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Keys known under a target, for the schema check and the suggestions.
 _KNOWN_CHILD_KEYS: dict[str, Collection[str]] = {
     "user_data": USER_DATA_KEYS,
     "custom_data": CUSTOM_DATA_KEYS,
+    # pinterest-capi.md §2.2: both objects are additionalProperties: false (our v5 model)
+    "app_info": AppInfo.__struct_fields__,
+    "device_info": DeviceInfo.__struct_fields__,
 }
+_KEY_EXAMPLES = {
+    "values": "values: {gold: premium, silver: standard}",
+    "template": "template: 'order {properties.order_id}'",
+}
+_TRANSFORM_LIST = ", ".join(TRANSFORMS)
 _FIELD_TRANSFORMS = sorted(name for name, spec in TRANSFORMS.items() if spec.uses_field)
 
 
@@ -102,8 +113,14 @@ class FieldReader:
         for name in names:
             spec = TRANSFORMS.get(name)
             if spec is None:
-                hint = did_you_mean(name, TRANSFORMS)
+                hint = (
+                    did_you_mean(name, TRANSFORMS) or f"; expected one of {', '.join(TRANSFORMS)}"
+                )
                 self.problems.at(node, "transform", here, f"unknown transform {name!r}{hint}")
+            elif spec.needs_key is not None and spec.needs_key not in node:
+                example = _KEY_EXAMPLES[spec.needs_key]
+                message = f"transform {name!r} needs a '{spec.needs_key}' key, e.g. {example}"
+                self.problems.at(node, "transform", here, message)
             elif spec.needs_field and "field" not in node:
                 self.problems.at(node, "transform", here, f"transform {name!r} needs a 'field'")
             elif spec.hashes and target is not None and not _is_hashed_target(target):
@@ -111,6 +128,13 @@ class FieldReader:
                 message = f"{name} needs a hashed user_data target (one of {keys})"
                 self.problems.at(node, "transform", here, message)
         uses_field = any(TRANSFORMS[n].uses_field for n in names if n in TRANSFORMS)
+        for key, owner in (("values", "map"), ("template", "template")):
+            if key in node and owner not in names:
+                message = f"'{key}' is only read by the transform '{owner}'; add transform: {owner}"
+                self.problems.at(node, key, join_path(path, key), message)
+        if "template" in names and "source" not in node and names[0] != "template":
+            message = "without a 'source', 'template' must be the first transform"
+            self.problems.at(node, "transform", here, message)
         for key in ("field", "item_default"):
             if key in node and not uses_field:
                 message = f"'{key}' is only read by the transforms {', '.join(_FIELD_TRANSFORMS)}"
@@ -130,8 +154,8 @@ class FieldReader:
         """One mapping entry; None when it has a problem (recorded)."""
         problems = self.problems
         problems.check_keys(node, path, (*FIELD_KEYS, *extra_keys), ("target",))
-        if "source" not in node and "default" not in node:
-            problems.add(node.position, path, "needs a 'source' (or a 'default')")
+        if "source" not in node and "default" not in node and "template" not in node:
+            problems.add(node.position, path, "needs a 'source' (or a 'default' or 'template')")
         before = len(problems.problems)
         target = self.target(
             node, path, relative_to=relative_to, within_item=within_item, item_keys=item_keys
@@ -143,6 +167,11 @@ class FieldReader:
         if allowed is not None and not isinstance(allowed, list):
             problems.at(node, "allowed", join_path(path, "allowed"), "must be a list of values")
         each = self._each(node, path, target) if "each" in node else None
+        values = node.get("values")
+        if values is not None and not isinstance(values, dict):
+            message = "must be a mapping of value -> replacement, e.g. {gold: premium}"
+            problems.at(node, "values", join_path(path, "values"), message)
+        template = self._template(node, path)
         if target is None or len(problems.problems) > before:
             return None
         return FieldMapping(
@@ -154,7 +183,23 @@ class FieldReader:
             item_default=plain(node.get("item_default", NO_DEFAULT)),
             allowed=tuple(plain(allowed)) if isinstance(allowed, list) else None,
             each=each,
+            values=plain(values) if isinstance(values, dict) else None,
+            template=template,
         )
+
+    def _template(self, node: MarkedDict, path: str) -> str | None:
+        if "template" not in node:
+            return None
+        text = self.problems.text(node, "template", path)
+        for name in template_fields(text or ""):
+            if name == "value":
+                continue
+            try:
+                parse_path(name)
+            except PathSyntaxError as error:
+                here = join_path(path, "template")
+                self.problems.at(node, "template", here, f"template field {{{name}}}: {error}")
+        return text
 
     def _each(
         self, node: MarkedDict, path: str, target: str | None

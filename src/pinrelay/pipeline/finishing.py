@@ -68,15 +68,23 @@ def finish_user_data(
 
 
 def without_empty(value: Any) -> Any:
-    """A copy of `value` without nulls, empty strings, arrays or objects (0 and false stay)."""
+    """A copy of `value` without nulls, empty strings, arrays or objects (0 and false stay).
+
+    One pass per container (this runs on every event): a child container is cleaned first
+    and dropped if nothing is left of it."""
     if isinstance(value, dict):
-        kept = {key: without_empty(item) for key, item in value.items()}
-        return {key: item for key, item in kept.items() if not _is_blank(item)}
+        kept: dict[Any, Any] = {}
+        for key, item in value.items():
+            if isinstance(item, dict | list):
+                item = without_empty(item)
+            if _keep(item):
+                kept[key] = item
+        return kept
     if isinstance(value, list):
-        items = [without_empty(item) for item in value]
-        return [item for item in items if not _is_blank(item)]
+        items = (without_empty(i) if isinstance(i, dict | list) else i for i in value)
+        return [item for item in items if _keep(item)]
     return value
 
 
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str | list | dict) and not value)
+def _keep(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str | list | dict) and not value)

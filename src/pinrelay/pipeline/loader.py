@@ -20,18 +20,28 @@ all reported together in one `PipelineLoadError` with line:column positions.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path as FilePath
 from typing import Any
 
-from pinrelay.pipeline.conditions import LIST_OPERATORS, OPERATORS
+from pinrelay.pipeline.conditions import (
+    GROUP_KEYS,
+    LIST_OPERATORS,
+    NUMBER_OPERATORS,
+    OPERATORS,
+    as_number,
+)
 from pinrelay.pipeline.fieldreader import FieldReader
+from pinrelay.pipeline.identitycheck import identity_problem
 from pinrelay.pipeline.model import (
     MAPPING_SECTIONS,
     MESSAGE_TYPES,
     TRANSFORM_SECTIONS,
+    AnyCondition,
     ClickIdEnrichment,
     Condition,
+    ConditionGroup,
     Enrichment,
     FieldMapping,
     IdentityEnrichment,
@@ -76,7 +86,7 @@ def _read_condition(node: MarkedDict, path: str, problems: ProblemCollector) -> 
     if operator is None:
         return None
     if operator not in OPERATORS:
-        hint = did_you_mean(operator, OPERATORS)
+        hint = did_you_mean(operator, OPERATORS) or f"; expected one of {', '.join(OPERATORS)}"
         problems.at(
             node, "operator", join_path(path, "operator"), f"unknown operator {operator!r}{hint}"
         )
@@ -90,7 +100,37 @@ def _read_condition(node: MarkedDict, path: str, problems: ProblemCollector) -> 
         )
     elif operator in LIST_OPERATORS and not isinstance(node.get("value"), list):
         problems.at(node, "value", join_path(path, "value"), f"operator {operator!r} needs a list")
+    elif operator in NUMBER_OPERATORS and as_number(node.get("value")) is None:
+        message = f"operator {operator!r} needs a number, e.g. value: 100"
+        problems.at(node, "value", join_path(path, "value"), message)
+    elif operator == "matches":
+        pattern = node.get("value")
+        try:
+            re.compile(pattern if isinstance(pattern, str) else "(")
+        except re.error as error:
+            message = f"operator 'matches' needs a regular expression ({error}), e.g. '^order'"
+            problems.at(node, "value", join_path(path, "value"), message)
     return None if field is None else Condition(field, operator, plain(node.get("value")))
+
+
+def read_condition(node: MarkedDict, path: str, problems: ProblemCollector) -> AnyCondition | None:
+    """A `{field, operator, value}` condition, or an `all:` / `any:` group of them."""
+    groups = [key for key in GROUP_KEYS if key in node]
+    if not groups:
+        return _read_condition(node, path, problems)
+    mode = groups[0]
+    problems.check_keys(node, path, (mode,))
+    items = problems.items(node, mode, join_path(path, mode))
+    if items is not None and not items:
+        problems.at(node, mode, join_path(path, mode), "must list at least one condition")
+    parts: list[AnyCondition] = []
+    for index in range(len(items or ())):
+        item_path = f"{join_path(path, mode)}[{index}]"
+        item_node = problems.mapping(items, index, item_path)
+        part = None if item_node is None else read_condition(item_node, item_path, problems)
+        if part is not None:
+            parts.append(part)
+    return ConditionGroup("all" if mode == "all" else "any", tuple(parts)) if parts else None
 
 
 def _read_trigger(node: MarkedDict, problems: ProblemCollector) -> Trigger | None:
@@ -106,14 +146,14 @@ def _read_trigger(node: MarkedDict, problems: ProblemCollector) -> Trigger | Non
     fallback = node.get("fallback", False)
     if not isinstance(fallback, bool):
         problems.at(node, "fallback", "trigger.fallback", "must be true or false")
-    conditions: list[Condition] = []
+    conditions: list[AnyCondition] = []
     items = (
         problems.items(node, "conditions", "trigger.conditions") if "conditions" in node else None
     )
     for index in range(len(items or ())):
         item_path = f"trigger.conditions[{index}]"
         item_node = problems.mapping(items, index, item_path)
-        condition = None if item_node is None else _read_condition(item_node, item_path, problems)
+        condition = None if item_node is None else read_condition(item_node, item_path, problems)
         if condition is not None:
             conditions.append(condition)
     if not event_types:
@@ -188,8 +228,13 @@ def _read_output(node: MarkedDict, problems: ProblemCollector) -> dict[str, Any]
     return output
 
 
-def read_definition(document: Any, problems: ProblemCollector) -> PipelineDefinition | None:
-    """A definition from one parsed YAML document; None (with problems) when invalid."""
+def read_definition(
+    document: Any, problems: ProblemCollector, *, strict: bool = False
+) -> PipelineDefinition | None:
+    """A definition from one parsed YAML document; None (with problems) when invalid.
+
+    `strict` adds the checks of what loads but cannot work (`pipeline.identitycheck`): on
+    for user pipelines (CLI, directory, admin API), off for building blocks in tests."""
     if not isinstance(document, MarkedDict):
         problems.add(getattr(document, "position", START), "", "a pipeline must be a mapping")
         return None
@@ -215,7 +260,7 @@ def read_definition(document: Any, problems: ProblemCollector) -> PipelineDefini
     output = _read_output(output_node, problems) if output_node is not None else {}
     if name is None or trigger is None or len(problems.problems) > before:
         return None
-    return PipelineDefinition(
+    definition = PipelineDefinition(
         name=name,
         trigger=trigger,
         static=statics,
@@ -227,9 +272,16 @@ def read_definition(document: Any, problems: ProblemCollector) -> PipelineDefini
         description=description,
         origin=problems.file,
     )
+    problem = identity_problem(definition) if strict else None
+    if problem is not None:
+        problems.at(document, "identity", "identity", problem)
+        return None
+    return definition
 
 
-def _read_text(text: str, problems: ProblemCollector) -> list[PipelineDefinition]:
+def _read_text(
+    text: str, problems: ProblemCollector, *, strict: bool = False
+) -> list[PipelineDefinition]:
     try:
         documents, duplicates = load_marked_documents(text)
     except YamlSyntaxError as error:
@@ -240,20 +292,24 @@ def _read_text(text: str, problems: ProblemCollector) -> list[PipelineDefinition
     documents = [document for document in documents if document is not None]
     if not documents:
         problems.add(START, "", "the file holds no pipeline")
-    definitions = [read_definition(document, problems) for document in documents]
+    definitions = [read_definition(document, problems, strict=strict) for document in documents]
     return [definition for definition in definitions if definition is not None]
 
 
-def load_pipeline_text(text: str, *, file_name: str = "<string>") -> list[PipelineDefinition]:
+def load_pipeline_text(
+    text: str, *, file_name: str = "<string>", strict: bool = False
+) -> list[PipelineDefinition]:
     """Definitions from YAML text (one pipeline per `---` document)."""
     problems = ProblemCollector(file_name)
-    definitions = _read_text(text, problems)
+    definitions = _read_text(text, problems, strict=strict)
     if problems.problems:
         raise PipelineLoadError(problems.in_file_order())
     return definitions
 
 
-def load_pipeline_files(paths: Iterable[str | os.PathLike[str]]) -> list[PipelineDefinition]:
+def load_pipeline_files(
+    paths: Iterable[str | os.PathLike[str]], *, strict: bool = False
+) -> list[PipelineDefinition]:
     """Definitions from several files; every problem of every file in one error."""
     found: list[PipelineProblem] = []
     definitions: list[PipelineDefinition] = []
@@ -265,13 +321,15 @@ def load_pipeline_files(paths: Iterable[str | os.PathLike[str]]) -> list[Pipelin
         except (OSError, UnicodeDecodeError) as error:
             problems.add(START, "", f"cannot read the file: {error}")
         else:
-            definitions.extend(_read_text(text, problems))
+            definitions.extend(_read_text(text, problems, strict=strict))
         found.extend(problems.in_file_order())
     if found:
         raise PipelineLoadError(found)
     return definitions
 
 
-def load_pipeline_file(path: str | os.PathLike[str]) -> list[PipelineDefinition]:
+def load_pipeline_file(
+    path: str | os.PathLike[str], *, strict: bool = False
+) -> list[PipelineDefinition]:
     """Definitions from one YAML file."""
-    return load_pipeline_files([path])
+    return load_pipeline_files([path], strict=strict)

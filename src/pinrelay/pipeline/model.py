@@ -71,9 +71,20 @@ class Condition:
 
 
 @dataclass(frozen=True, slots=True)
+class ConditionGroup:
+    """`all:` (every condition holds) or `any:` (at least one does); groups nest."""
+
+    mode: Literal["all", "any"]
+    conditions: tuple[Condition | ConditionGroup, ...]
+
+
+AnyCondition = Condition | ConditionGroup
+
+
+@dataclass(frozen=True, slots=True)
 class Trigger:
     event_types: tuple[str, ...]
-    conditions: tuple[Condition, ...] = ()
+    conditions: tuple[AnyCondition, ...] = ()
     fallback: bool = False  # applies only when no non-fallback pipeline matched
 
 
@@ -96,6 +107,8 @@ class FieldMapping:
     item_default: Any = NO_DEFAULT  # pluck/sum: value for an item without `field`
     allowed: tuple[Any, ...] | None = None  # values outside the list are dropped
     each: tuple[FieldMapping, ...] | None = None  # per-item sub-mapping of an array
+    values: Mapping[str, Any] | None = None  # `map`: the value table
+    template: str | None = None  # `template`: text with `{path}` fields
 
     @property
     def has_default(self) -> bool:

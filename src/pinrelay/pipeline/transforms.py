@@ -24,6 +24,7 @@ from pinrelay.pipeline.model import NO_DEFAULT
 from pinrelay.pipeline.paths import MISSING, Path
 
 Step = Callable[[Any], Any]
+RootStep = Callable[[Any, Any], Any]  # step(value, root) for transforms that read the message
 
 # Epoch numbers this large are milliseconds (1e11 s is the year 5138): UNVERIFIED heuristic.
 EPOCH_MILLISECONDS_FROM = 100_000_000_000
@@ -45,6 +46,24 @@ class TransformArgs:
     target_key: str  # last part of the target path: `ph` for `user_data.ph`
     fields: tuple[Path, ...] = ()
     item_default: Any = NO_DEFAULT
+    values: Mapping[str, Any] | None = None  # `map`: the value table
+    template: str | None = None  # `template`: text with `{path}` fields
+
+
+class _NoSource:
+    """The value of a mapping without `source` whose first transform is `template`."""
+
+    def __repr__(self) -> str:
+        return "NO_SOURCE"
+
+
+NO_SOURCE: Any = _NoSource()
+_TEMPLATE_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
+def template_fields(template: str) -> list[str]:
+    """The `{path}` fields of a template (`{{` and `}}` are literal braces)."""
+    return [match[1] for match in _TEMPLATE_FIELD.finditer(template) if match[1] is not None]
 
 
 def _kind(value: object) -> str:
@@ -220,12 +239,54 @@ def _as_list(_: TransformArgs) -> Step:
     return lambda value: value if isinstance(value, list) else [value]
 
 
+def _table_key(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        return to_string(value)
+    raise TransformError(f"cannot look up {_kind(value)} in the map table")
+
+
+def _map(args: TransformArgs) -> Step:
+    table = {_table_key(key): value for key, value in (args.values or {}).items()}
+
+    def convert(value: Any) -> Any:
+        key = _table_key(value)
+        if key not in table:
+            raise TransformError("the value is not in the map table")
+        return table[key]
+
+    return _elementwise(convert)(args)
+
+
+def _template(args: TransformArgs) -> RootStep:
+    """Fill `{path}` from the root (the message, or the item inside `each`); `{value}` is
+    the value so far."""
+    text = args.template or ""
+    paths = {name: Path.parse(name) for name in template_fields(text) if name != "value"}
+
+    def step(value: Any, root: Any) -> str:
+        def fill(match: re.Match[str]) -> str:
+            if match[1] is None:
+                return match[0][0]  # `{{` -> `{`, `}}` -> `}`
+            found = value if match[1] == "value" else paths[match[1]].read(root)
+            if found is MISSING or found is NO_SOURCE:
+                raise TransformError(f"the template field {{{match[1]}}} has no value")
+            return to_string(found)
+
+        return _TEMPLATE_FIELD.sub(fill, text)
+
+    return step
+
+
 @dataclass(frozen=True, slots=True)
 class TransformSpec:
-    build: Callable[[TransformArgs], Step]
+    build: Callable[[TransformArgs], Callable[..., Any]]  # a Step, or a RootStep if reads_root
     uses_field: bool = False  # reads the mapping's `field` / `item_default`
     needs_field: bool = False
     hashes: bool = False  # target must be a hashed user_data key
+    needs_key: str | None = None  # a mapping key the transform reads (`values`, `template`)
+    reads_root: bool = False  # the step is `step(value, root)`
 
 
 TRANSFORMS: Mapping[str, TransformSpec] = {
@@ -242,4 +303,6 @@ TRANSFORMS: Mapping[str, TransformSpec] = {
     "count": TransformSpec(_count, uses_field=True),
     "first": TransformSpec(_first),
     "as_list": TransformSpec(_as_list),
+    "map": TransformSpec(_map, needs_key="values"),
+    "template": TransformSpec(_template, needs_key="template", reads_root=True),
 }

@@ -16,16 +16,22 @@ from pinrelay.store.records import (
     AdminToken,
     AuditEntry,
     ClaimedEvent,
+    DeadEntry,
+    DeadFilter,
     DeliveryAttempt,
     EventFilter,
     EventOutcome,
     IngestRecord,
     Integration,
+    LaneStats,
     OutboxEntry,
     OutboxStatus,
+    PipelineVersion,
+    ReplayResult,
     Source,
     StoredEvent,
     StoredIdentity,
+    StoredPipeline,
 )
 
 
@@ -185,6 +191,46 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def match_key_counts(self, integration_id: str, *, since: float) -> dict[str, int]:
         """Queued events per match key since `since` (unix s); `_events` counts them all."""
+
+    # pipelines saved through the admin API (issue 5) -------------------------------------
+    @abc.abstractmethod
+    def list_pipelines(self, integration_id: str) -> list[StoredPipeline]:
+        """Hot path (ingest, on a registry miss): current pipelines, in creation order."""
+
+    @abc.abstractmethod
+    def pipelines_revision(self) -> int:
+        """A number that changes whenever a stored pipeline does (memory only)."""
+
+    @abc.abstractmethod
+    async def save_pipeline(
+        self, integration_id: str, name: str, yaml: str, *, now: float
+    ) -> StoredPipeline: ...
+
+    @abc.abstractmethod
+    async def delete_pipeline(self, integration_id: str, name: str, *, now: float) -> None: ...
+
+    @abc.abstractmethod
+    async def pipeline_versions(self, integration_id: str, name: str) -> list[PipelineVersion]: ...
+    # dead letters, reclaim, metrics (issue 4) --------------------------------------------
+    @abc.abstractmethod
+    async def list_dead(
+        self, selection: DeadFilter, *, limit: int, before: int | None = None
+    ) -> list[DeadEntry]:
+        """Dead entries matching `selection`, newest first, with their reason."""
+
+    @abc.abstractmethod
+    async def replay_dead(
+        self, selection: DeadFilter, *, now: float, max_age_seconds: float, limit: int
+    ) -> ReplayResult:
+        """Queue matching dead entries again (same event_id); older ones are skipped."""
+
+    @abc.abstractmethod
+    async def reclaim_delivered(self, *, before: float, limit: int = 20_000) -> int:
+        """Delete delivered entries whose delivery is older than `before`; return how many."""
+
+    @abc.abstractmethod
+    def lane_stats(self) -> list[LaneStats]:
+        """Queue depth per integration (hot path of /metrics: no disk)."""
 
     def describe(self) -> dict[str, Any]:
         """What `/readyz` and the CLI print about this store."""

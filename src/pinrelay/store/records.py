@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 OutboxStatus = Literal["pending", "delivered", "dead"]
 IdentityKind = Literal["user", "anonymous"]
@@ -94,9 +94,11 @@ class IngestRecord:
     identities: tuple[IdentityUpdate, ...] = ()
 
 
-@dataclass(frozen=True)
-class ClaimedEvent:
-    """An outbox row reserved by a worker until its lease ends."""
+class ClaimedEvent(NamedTuple):
+    """An outbox row reserved by a worker until its lease ends.
+
+    A NamedTuple, not a dataclass: one is built per event on the delivery hot path.
+    """
 
     seq: int
     event_id: str
@@ -107,9 +109,8 @@ class ClaimedEvent:
     created_at: float
 
 
-@dataclass(frozen=True)
-class EventOutcome:
-    """What became of one claimed event after a send."""
+class EventOutcome(NamedTuple):
+    """What became of one claimed event after a send (a NamedTuple: the hot path)."""
 
     seq: int
     status: Literal["delivered", "dead", "retry", "release"]
@@ -206,3 +207,66 @@ class EventFilter:
     since: float | None = None
     until: float | None = None
     after: int = 0  # only events with a larger seq (for live tails)
+
+
+@dataclass(frozen=True)
+class StoredPipeline:
+    """A pipeline saved for one integration through the admin API (current version)."""
+
+    integration_id: str
+    name: str
+    version: int  # 1, 2, ...: counts every save and delete of this name
+    yaml: str
+    created_at: float
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class PipelineVersion:
+    """One saved version of a stored pipeline; `yaml` None is the version that deleted it."""
+
+    version: int
+    yaml: str | None
+    created_at: float
+
+
+@dataclass(frozen=True)
+class DeadEntry:
+    """A dead-lettered outbox entry with Pinterest's (or our) reason, for listing and replay."""
+
+    seq: int
+    integration_id: str
+    event_id: str
+    event_name: str
+    event_time: int
+    attempts: int
+    reason: str | None
+    created_at: float
+    dead_at: float
+
+
+@dataclass(frozen=True)
+class DeadFilter:
+    """Which dead entries a listing or a replay means; every field narrows the selection."""
+
+    integration_id: str | None = None
+    seqs: tuple[int, ...] | None = None
+    since: float | None = None  # received at or after (unix seconds)
+    until: float | None = None  # received before
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    """What a replay did: events queued again, and events left dead (with why)."""
+
+    replayed: tuple[int, ...]
+    skipped: tuple[tuple[int, str], ...]
+
+
+@dataclass(frozen=True)
+class LaneStats:
+    """Queue depth of one integration, for metrics (from memory, not the disk)."""
+
+    integration_id: str
+    pending: int
+    oldest_queued_at: float | None

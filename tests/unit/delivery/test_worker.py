@@ -252,3 +252,58 @@ async def test_events_older_than_seven_days_are_dead_without_a_send(store: SQLit
     assert status == "dead"
     assert reason is not None
     assert "7 days" in reason
+
+
+async def test_several_batches_of_one_lane_are_in_flight_at_once(store: SQLiteStore) -> None:
+    in_flight = 0
+    most = 0
+    started = asyncio.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        if most >= 3:
+            started.set()
+        await asyncio.wait_for(started.wait(), 5)
+        in_flight -= 1
+        return processed(request)
+
+    harness = Harness(store, processed)
+    harness.client = PinterestClient(
+        "https://pinterest.test/v5", transport=httpx.MockTransport(slow)
+    )
+    harness.worker = DeliveryWorker(
+        store,
+        harness.client,
+        BOX,
+        retry=RetryPolicy(0.001, 0.002, 3, 0),
+        lease_seconds=60,
+        poll_seconds=0.01,
+        inflight_batches=3,
+    )
+    await queue(store, *(f"e{i}" for i in range(2500)))
+    assert await harness.worker.run_once() == 2500  # 1000 + 1000 + 500, together
+    assert most == 3
+    assert {s for s, _ in (await harness.statuses()).values()} == {"delivered"}
+
+
+async def test_a_429_retries_after_x_ratelimit_reset(store: SQLiteStore) -> None:
+    answers = iter(
+        [
+            httpx.Response(
+                429, json={"code": 8, "message": "slow down"}, headers={"X-RateLimit-Reset": "30"}
+            )
+        ]
+    )
+
+    def limited(request: httpx.Request) -> httpx.Response:
+        return next(answers, None) or processed(request)
+
+    harness = Harness(store, limited)
+    await queue(store, "a")
+    await harness.worker.run_once()
+    entry = (await store.list_outbox("int_1", status=None, limit=1, before=None))[0]
+    assert entry.status == "pending"
+    assert entry.next_attempt_at >= time.time() + 29  # not before the reset
+    assert (await store.list_attempts("int_1", limit=1))[0].http_status == 429

@@ -224,12 +224,21 @@ async def test_a_delay_only_fault_answers_normally(http: httpx.AsyncClient) -> N
 
 
 @pytest.mark.parametrize(
-    "fault", [{"status": 404}, {"status": 503, "count": 0}, {"delay_seconds": -1}, {"kind": "x"}]
+    "fault", [{"status": 418}, {"status": 503, "count": 0}, {"delay_seconds": -1}, {"kind": "x"}]
 )
 async def test_impossible_faults_are_refused(http: httpx.AsyncClient, fault: object) -> None:
     answer = await http.post("/_sandbox/faults", json=fault)
     assert answer.status_code == 400
     assert answer.json()["message"].startswith("Invalid fault")
+
+
+@pytest.mark.parametrize(("status", "code"), [(401, 2), (403, 29), (404, 2)])
+async def test_an_injected_auth_or_account_answer_uses_pinterests_body(
+    http: httpx.AsyncClient, status: int, code: int
+) -> None:
+    await http.post("/_sandbox/faults", json={"status": status})
+    answer = await post_events(http, [make_event()])
+    assert (answer.status_code, answer.json()["code"]) == (status, code)
 
 
 async def test_queued_faults_can_be_dropped(http: httpx.AsyncClient) -> None:

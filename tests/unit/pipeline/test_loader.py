@@ -57,7 +57,7 @@ def test_every_problem_of_a_file_is_reported_at_once_in_file_order() -> None:
         "did you mean 'unix_seconds'?",
         f"{file}:17:15: transform.mapping[1].target: unknown target 'event_source_ulr'; "
         "did you mean 'event_source_url'?",
-        f"{file}:18:7: transform.mapping[2]: needs a 'source' (or a 'default')",
+        f"{file}:18:7: transform.mapping[2]: needs a 'source' (or a 'default' or 'template')",
         f"{file}:23:18: transform.custom_data[0].transform: transform 'pluck' needs a 'field'",
         f"{file}:25:15: transform.custom_data[1].target: unknown target 'custom_data.valeu'; "
         "did you mean 'value'?",

@@ -10,6 +10,7 @@ import pytest
 from pinrelay.store.sql import load_migrations, load_queries, parse_queries
 
 SQLITE_STORE = Path(__file__).parents[3] / "src/pinrelay/store/sqlite/store.py"
+SQLITE_OUTBOX = SQLITE_STORE.with_name("outbox.py")
 
 
 def test_sections_are_split_by_name() -> None:
@@ -28,6 +29,9 @@ def test_every_query_the_sqlite_store_uses_is_defined() -> None:
     used = {name for text in sources for name in re.findall(r'Q\["([a-z_]+)"\]', text)}
     assert used, "the store should look its queries up by name"
     assert used <= set(queries)
+    by_outbox = set(re.findall(r'queries\["([a-z_]+)"\]', SQLITE_OUTBOX.read_text()))
+    assert by_outbox
+    assert by_outbox <= set(queries)
 
 
 def test_migrations_are_numbered_in_order_each_number_once() -> None:

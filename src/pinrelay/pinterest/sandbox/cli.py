@@ -12,6 +12,7 @@ import uvicorn
 from pinrelay.errors import ConfigError
 from pinrelay.pinterest.sandbox.app import create_sandbox_app
 from pinrelay.pinterest.sandbox.config import ANY_AD_ACCOUNT, DEMO_TOKEN, SandboxConfig
+from pinrelay.pinterest.sandbox.faults import Fault, fault_problem
 
 logger = structlog.get_logger(__name__)
 
@@ -30,11 +31,47 @@ def parse_tokens(entries: Sequence[str]) -> dict[str, set[str]]:
     return tokens
 
 
-async def run_sandbox(*, host: str, port: int, tokens: Sequence[str]) -> None:
+def fault_from_flags(
+    *,
+    status: int | None,
+    count: int,
+    share: float | None,
+    delay_seconds: float,
+    fail_event_ids: Sequence[str],
+    drop: bool,
+) -> Fault | None:
+    """The fault the `--fault-*` flags describe (same fields as POST /_sandbox/faults)."""
+    if status is None and not fail_event_ids and not drop and not delay_seconds:
+        if share is not None or count != 1:
+            raise ConfigError(
+                "--fault-share and --fault-count need a fault: --fault-status, "
+                "--fault-fail-event-id, --fault-drop or --fault-delay"
+            )
+        return None
+    fault = Fault(
+        status=status,
+        count=count,
+        share=share,
+        delay_seconds=delay_seconds,
+        fail_event_ids=list(fail_event_ids) if fail_event_ids else None,
+        drop=drop,
+    )
+    problem = fault_problem(fault)
+    if problem is not None:
+        raise ConfigError(f"invalid --fault-* flags: {problem}")
+    return fault
+
+
+async def run_sandbox(
+    *, host: str, port: int, tokens: Sequence[str], fault: Fault | None = None
+) -> None:
     config = SandboxConfig(tokens=parse_tokens(tokens))
+    app = create_sandbox_app(config)
+    if fault is not None:
+        app.state.sandbox.faults.add(fault)
     server = uvicorn.Server(
         uvicorn.Config(
-            create_sandbox_app(config),
+            app,
             host=host,
             port=port,
             access_log=False,

@@ -26,6 +26,7 @@ from pinrelay.pinterest.model import DetailedError, ErrorBody
 from pinrelay.pinterest.sandbox import messages
 from pinrelay.pinterest.sandbox.config import ANY_AD_ACCOUNT, SandboxConfig, mask_token
 from pinrelay.pinterest.sandbox.faults import Fault, FaultQueue, fault_answer
+from pinrelay.pinterest.sandbox.injected import DroppedResponse, fail_chosen_events
 from pinrelay.pinterest.sandbox.processing import answer_events_request
 from pinrelay.pinterest.sandbox.ratelimit import FixedWindowRateLimiter, RateLimitState
 from pinrelay.pinterest.sandbox.recorder import RecordedEvent, RequestLogEntry, SandboxRecorder
@@ -45,6 +46,7 @@ class _Reply:
     message: str | None = None
     event_count: int = 0
     failed_count: int = 0
+    drop: bool = False  # an injected fault: cut the connection mid-answer
 
 
 class EventsEndpoint:
@@ -88,6 +90,8 @@ class EventsEndpoint:
             )
         )
         headers = {**reply.rate_limit.headers(), "x-pinterest-rid": request_id}
+        if reply.drop:
+            return DroppedResponse(reply.body, reply.status, headers=headers)
         return Response(reply.body, reply.status, headers=headers, media_type=reply.media_type)
 
     async def _reply(
@@ -119,6 +123,9 @@ class EventsEndpoint:
         if unreadable is not None:
             return _error_reply(*unreadable, rate_limit)
         answer = answer_events_request(payload, test=test, now=received_at, config=self._config)
+        if fault is not None and fault.fail_event_ids is not None:
+            chosen = set(fault.fail_event_ids)
+            answer = fail_chosen_events(answer, payload, chosen, fault.status or 422)
         if answer.processed_events:
             self._record(answer.processed_events, ad_account_id, test, received_at)
         body = answer.body
@@ -131,17 +138,20 @@ class EventsEndpoint:
             message=error.message if error else None,
             event_count=answer.event_count,
             failed_count=answer.failed_count,
+            drop=fault is not None and fault.drop,
         )
 
     async def _apply_fault(self, fault: Fault, ad_account_id: str) -> _Reply | None:
         if fault.delay_seconds:
             await anyio.sleep(fault.delay_seconds)
-        if fault.status is None:
-            return None
+        if fault.status is None or fault.fail_event_ids is not None:
+            return None  # judged normally; fail_event_ids and drop bend the answer later
         answer = fault_answer(fault.status)
         rate_limit = self._limiter.peek(ad_account_id)
         if fault.status == 429:
             rate_limit = dataclasses.replace(rate_limit, remaining=0, allowed=False)
+            if fault.reset_seconds is not None:
+                rate_limit = dataclasses.replace(rate_limit, reset_seconds=fault.reset_seconds)
         return _Reply(fault.status, answer.body, rate_limit, media_type=answer.media_type)
 
     async def _read_payload(self, request: Request) -> tuple[object, _Unreadable | None]:

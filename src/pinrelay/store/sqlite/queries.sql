@@ -39,10 +39,10 @@ VALUES (:source_id, :message_id, :type, :name, :user_id, :anonymous_id, :receive
 ON CONFLICT (source_id, message_id) DO NOTHING;
 
 -- name: insert_outbox
-INSERT INTO outbox (integration_id, event_seq, event_id, event_name, event_time, payload,
-                    created_at, next_attempt_at, updated_at)
-VALUES (:integration_id, :event_seq, :event_id, :event_name, :event_time, :payload,
-        :now, :now, :now);
+-- Payload rows are written once and never updated (migration 0002).
+INSERT INTO outbox_events (integration_id, event_seq, event_id, event_name, event_time, payload,
+                           created_at)
+VALUES (:integration_id, :event_seq, :event_id, :event_name, :event_time, :payload, :now);
 
 -- name: upsert_identity
 INSERT INTO identities (source_id, kind, subject, match_keys, updated_at)
@@ -53,59 +53,30 @@ DO UPDATE SET match_keys = excluded.match_keys, updated_at = excluded.updated_at
 -- name: select_identity
 SELECT match_keys FROM identities WHERE source_id = :source_id AND kind = :kind AND subject = :subject;
 
--- name: claim_batch
--- Reserve up to :limit due events of one integration, oldest first, until :lease_until.
-UPDATE outbox SET lease_until = :lease_until
-WHERE seq IN (
-    SELECT seq FROM outbox
-    WHERE integration_id = :integration_id AND status = 'pending'
-      AND next_attempt_at <= :now AND lease_until <= :now
-    ORDER BY seq LIMIT :limit
-)
-RETURNING seq, event_id, event_name, event_time, payload, attempts, created_at;
-
--- name: mark_delivered
-UPDATE outbox SET status = 'delivered', attempts = attempts + 1, lease_until = 0,
-                  warning = :warning, last_error = NULL, updated_at = :now
-WHERE seq = :seq;
-
--- name: mark_dead
-UPDATE outbox SET status = 'dead', attempts = attempts + :attempted, lease_until = 0,
-                  last_error = :error, updated_at = :now
-WHERE seq = :seq;
-
--- name: mark_retry
-UPDATE outbox SET attempts = attempts + 1, lease_until = 0, next_attempt_at = :next_attempt_at,
-                  last_error = :error, updated_at = :now
-WHERE seq = :seq;
-
--- name: release_lease
-UPDATE outbox SET lease_until = 0, last_error = :error, updated_at = :now WHERE seq = :seq;
-
--- name: release_all_leases
--- On SQLite one process owns the database, so at start no lease can still be held.
-UPDATE outbox SET lease_until = 0 WHERE status = 'pending' AND lease_until > 0;
-
 -- name: insert_attempt
 INSERT INTO delivery_attempts (integration_id, started_at, duration_ms, batch_size, http_status,
                                outcome, message, test)
 VALUES (:integration_id, :started_at, :duration_ms, :batch_size, :http_status, :outcome,
         :message, :test);
 
--- name: next_due
-SELECT MIN(next_attempt_at) FROM outbox
-WHERE integration_id = :integration_id AND status = 'pending';
-
 -- name: select_outbox
-SELECT seq, integration_id, event_id, event_name, event_time, status, attempts,
-       next_attempt_at, last_error, warning, created_at, updated_at
-FROM outbox
-WHERE integration_id = :integration_id AND (:status IS NULL OR status = :status)
-  AND seq < :before
-ORDER BY seq DESC LIMIT :limit;
+-- The state of an entry is its latest mark; no mark: pending, never tried.
+SELECT e.seq, e.integration_id, e.event_id, e.event_name, e.event_time,
+       COALESCE(m.status, 'pending') AS status, COALESCE(m.attempts, 0) AS attempts,
+       COALESCE(m.next_attempt_at, e.created_at) AS next_attempt_at, m.last_error, m.warning,
+       e.created_at, COALESCE(m.at, e.created_at) AS updated_at
+FROM outbox_events e
+LEFT JOIN outbox_marks m ON m.id = (SELECT MAX(id) FROM outbox_marks WHERE seq = e.seq)
+WHERE e.integration_id = :integration_id AND e.seq < :before
+  AND (:status IS NULL OR COALESCE(m.status, 'pending') = :status)
+ORDER BY e.seq DESC LIMIT :limit;
 
 -- name: count_outbox
-SELECT status, COUNT(*) FROM outbox WHERE integration_id = :integration_id GROUP BY status;
+SELECT COALESCE(m.status, 'pending'), COUNT(*)
+FROM outbox_events e
+LEFT JOIN outbox_marks m ON m.id = (SELECT MAX(id) FROM outbox_marks WHERE seq = e.seq)
+WHERE e.integration_id = :integration_id
+GROUP BY 1;
 
 -- name: select_attempts
 SELECT id, integration_id, started_at, duration_ms, batch_size, http_status, outcome, message, test
@@ -163,9 +134,6 @@ DELETE FROM delivery_attempts WHERE id IN (
     SELECT id FROM delivery_attempts WHERE started_at < :cutoff ORDER BY id LIMIT :chunk
 );
 
--- name: oldest_pending
-SELECT MIN(created_at) FROM outbox WHERE integration_id = :integration_id AND status = 'pending';
-
 -- name: rotate_write_key
 UPDATE sources SET write_key_hash = :write_key_hash, write_key_hint = :write_key_hint,
                    updated_at = :now
@@ -194,3 +162,87 @@ ON CONFLICT (integration_id, hour, key) DO UPDATE SET events = events + excluded
 SELECT key, SUM(events) FROM match_key_counts
 WHERE integration_id = :integration_id AND hour >= :since_hour
 GROUP BY key;
+-- name: select_pipelines
+SELECT integration_id, name, version, yaml, created_at, updated_at
+FROM integration_pipelines ORDER BY created_at, name;
+
+-- name: upsert_pipeline
+INSERT INTO integration_pipelines (integration_id, name, version, yaml, created_at, updated_at)
+VALUES (:integration_id, :name, :version, :yaml, :created_at, :updated_at)
+ON CONFLICT (integration_id, name)
+DO UPDATE SET version = excluded.version, yaml = excluded.yaml, updated_at = excluded.updated_at;
+
+-- name: insert_pipeline_version
+INSERT INTO integration_pipeline_versions (integration_id, name, version, yaml, created_at)
+VALUES (:integration_id, :name, :version, :yaml, :created_at);
+
+-- name: delete_pipeline
+DELETE FROM integration_pipelines WHERE integration_id = :integration_id AND name = :name;
+
+-- name: last_pipeline_version
+SELECT COALESCE(MAX(version), 0) AS version FROM integration_pipeline_versions
+WHERE integration_id = :integration_id AND name = :name;
+
+-- name: select_pipeline_versions
+SELECT version, yaml, created_at FROM integration_pipeline_versions
+WHERE integration_id = :integration_id AND name = :name ORDER BY version;
+
+-- name: select_integration_for_listing
+SELECT id, name, settings, updated_at FROM integrations WHERE id = :id;
+
+-- name: select_pipelines_of_integration
+SELECT integration_id, name, version, yaml, created_at, updated_at
+FROM integration_pipelines WHERE integration_id = :id ORDER BY created_at, name;
+-- name: insert_mark_row
+-- Every state change of an outbox entry is one narrow appended row (migration 0002).
+-- Positional (seq, status, attempts, next_attempt_at, last_error, warning, at): the hot path.
+INSERT INTO outbox_marks (seq, status, attempts, next_attempt_at, last_error, warning, at)
+VALUES (?, ?, ?, ?, ?, ?, ?);
+
+-- name: select_pending_outbox
+-- At start: every pending entry, to rebuild the in-memory queues (store/sqlite/pending.py).
+SELECT e.seq, e.integration_id, e.event_time, e.created_at,
+       COALESCE(m.attempts, 0) AS attempts, COALESCE(m.next_attempt_at, e.created_at) AS next_at,
+       e.created_at AS queued_at
+FROM outbox_events e
+LEFT JOIN outbox_marks m ON m.id = (SELECT MAX(id) FROM outbox_marks WHERE seq = e.seq)
+WHERE m.id IS NULL OR m.status = 'pending'
+ORDER BY e.seq;
+
+-- name: select_payload_range
+-- A claimed batch whose seqs are dense: one range scan of the primary key.
+SELECT seq, event_id, event_name, payload FROM outbox_events
+WHERE seq BETWEEN :first AND :last AND integration_id = :integration_id;
+
+-- name: select_payload_list
+SELECT seq, event_id, event_name, payload FROM outbox_events
+WHERE seq IN (SELECT value FROM json_each(:seqs));
+
+-- name: select_dead
+-- Dead entries whose latest mark is dead, newest first, with the reason.
+SELECT e.seq, e.integration_id, e.event_id, e.event_name, e.event_time, m.attempts,
+       m.last_error AS reason, e.created_at, m.at AS dead_at
+FROM outbox_marks m
+JOIN outbox_events e ON e.seq = m.seq
+WHERE m.status = 'dead' AND m.id = (SELECT MAX(id) FROM outbox_marks WHERE seq = m.seq)
+  AND (:integration_id IS NULL OR e.integration_id = :integration_id)
+  AND (:since IS NULL OR e.created_at >= :since)
+  AND (:until IS NULL OR e.created_at < :until)
+  AND (:seqs IS NULL OR e.seq IN (SELECT value FROM json_each(:seqs)))
+  AND e.seq < :before
+ORDER BY e.seq DESC LIMIT :limit;
+
+-- name: select_reclaimable
+-- Delivered entries whose latest mark is older than :before_time, oldest first.
+SELECT m.seq FROM outbox_marks m
+WHERE m.status = 'delivered' AND m.at < :before_time
+  AND m.id = (SELECT MAX(id) FROM outbox_marks WHERE seq = m.seq)
+ORDER BY m.seq LIMIT :limit;
+
+-- name: delete_events_range
+DELETE FROM outbox_events WHERE seq BETWEEN :first AND :last
+  AND seq IN (SELECT value FROM json_each(:seqs));
+
+-- name: delete_marks_range
+DELETE FROM outbox_marks WHERE seq BETWEEN :first AND :last
+  AND seq IN (SELECT value FROM json_each(:seqs));

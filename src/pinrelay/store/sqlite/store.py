@@ -25,24 +25,31 @@ from pinrelay.store.records import (
     AdminToken,
     AuditEntry,
     ClaimedEvent,
+    DeadEntry,
+    DeadFilter,
     DeliveryAttempt,
     EventFilter,
     EventOutcome,
     IngestRecord,
     Integration,
+    LaneStats,
     OutboxEntry,
     OutboxStatus,
+    ReplayResult,
     Source,
     StoredEvent,
     StoredIdentity,
 )
 from pinrelay.store.sql import load_queries
+from pinrelay.store.sqlite import outbox
 from pinrelay.store.sqlite.connection import connect, migrate
 from pinrelay.store.sqlite.identity import (
     SQLiteIdentityMixin,
     write_identity_clicks,
     write_match_key_counts,
 )
+from pinrelay.store.sqlite.pending import Pending, PendingIndex
+from pinrelay.store.sqlite.pipelines import PipelineTables
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 
 T = TypeVar("T")
@@ -90,7 +97,7 @@ def _integration_params(integration: Integration, now: float) -> dict[str, Any]:
     }
 
 
-class SQLiteStore(SQLiteIdentityMixin, Store):
+class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
     """Store on one SQLite file; never open one file from two processes."""
 
     def __init__(self, path: Path, *, group_commit_max_items: int = 5000) -> None:
@@ -104,6 +111,9 @@ class SQLiteStore(SQLiteIdentityMixin, Store):
         self._identities: OrderedDict[tuple[str, str, str], StoredIdentity] = OrderedDict()
         self._write_key_hashes: dict[str, str] = {}  # source id -> write key hash
         self._opened = False
+        self._pending = PendingIndex()
+        self.received_events = 0  # new events committed (metrics)
+        self.queued_events = 0  # outbox entries committed (metrics)
 
     # lifecycle ---------------------------------------------------------------------------
     async def open(self) -> None:
@@ -111,7 +121,9 @@ class SQLiteStore(SQLiteIdentityMixin, Store):
         bootstrap = connect(self.path)
         try:
             migrate(bootstrap)
-            bootstrap.execute(Q["release_all_leases"])
+            # Leases live in memory: at start none is held (one process owns the file).
+            for row in bootstrap.execute(Q["select_pending_outbox"]):
+                self._pending.add(outbox.pending_from_row(row))
             for row in bootstrap.execute(Q["select_sources"]):
                 self._remember_source(
                     Source(row["id"], row["name"], row["write_key_hint"], row["created_at"]),
@@ -131,6 +143,7 @@ class SQLiteStore(SQLiteIdentityMixin, Store):
                     row["id"], row["name"], row["token_hint"], row["created_at"], row["revoked_at"]
                 )
                 self._admin_tokens[token.id] = (token, row["token_hash"])
+            self._load_pipelines(bootstrap)
         finally:
             bootstrap.close()
         self._writer.start()
@@ -256,7 +269,11 @@ class SQLiteStore(SQLiteIdentityMixin, Store):
     async def ingest(self, records: Sequence[IngestRecord]) -> list[bool]:
         if not records:
             return []
-        stored = await self._writer.run(lambda conn: _write_records(conn, records))
+        # The queues learn of the new entries once committed, even if our caller is cancelled
+        # meanwhile (a client hanging up must not leave a committed event unqueued).
+        task = asyncio.ensure_future(self._writer.run(lambda conn: _write_records(conn, records)))
+        task.add_done_callback(self._queue_committed)
+        stored, _ = await asyncio.shield(task)
         for record, new in zip(records, stored, strict=True):
             if new:
                 for update in record.identities:
@@ -265,6 +282,15 @@ class SQLiteStore(SQLiteIdentityMixin, Store):
                         StoredIdentity(update.match_keys, update.click_id, update.click_id_at),
                     )
         return stored
+
+    def _queue_committed(self, task: asyncio.Future[tuple[list[bool], list[Pending]]]) -> None:
+        if task.cancelled() or task.exception() is not None:
+            return
+        stored, queued = task.result()
+        self.received_events += sum(stored)
+        self.queued_events += len(queued)
+        for pending in queued:
+            self._pending.add(pending)
 
     def identity_keys(self, source_id: str, kind: str, subject: str) -> dict[str, list[str]]:
         return self.identity(source_id, kind, subject).match_keys
@@ -279,43 +305,73 @@ class SQLiteStore(SQLiteIdentityMixin, Store):
     async def claim_batch(
         self, integration_id: str, *, limit: int, now: float, lease_seconds: float
     ) -> list[ClaimedEvent]:
-        params = {
-            "integration_id": integration_id,
-            "limit": limit,
-            "now": now,
-            "lease_until": now + lease_seconds,
-        }
-
-        def claim(conn: sqlite3.Connection) -> list[ClaimedEvent]:
-            rows = conn.execute(Q["claim_batch"], params).fetchall()
-            claimed = [
-                ClaimedEvent(
-                    r["seq"],
-                    r["event_id"],
-                    r["event_name"],
-                    r["event_time"],
-                    bytes(r["payload"]),
-                    r["attempts"],
-                    r["created_at"],
-                )
-                for r in rows
-            ]
-            claimed.sort(key=lambda c: c.seq)  # RETURNING does not promise an order
-            return claimed
-
-        return await self._writer.run(claim)
+        """Lease in memory (no write), then read the immutable payloads on a read connection."""
+        leased = self._pending.claim(
+            integration_id, limit=limit, now=now, lease_seconds=lease_seconds
+        )
+        if not leased:
+            return []
+        rows = await self._read(lambda conn: outbox.read_payloads(conn, Q, integration_id, leased))
+        return outbox.claimed_events(leased, rows)
 
     async def record_outcomes(
         self, outcomes: Sequence[EventOutcome], attempt: DeliveryAttempt | None
     ) -> None:
+        # Memory first: if the write then fails, the database still says pending and the
+        # event is sent again after a restart (at-least-once), never lost.
         now = time.time()
-        await self._writer.run(lambda conn: _write_outcomes(conn, outcomes, attempt, now))
+        marks = outbox.apply_outcomes(self._pending, outcomes, now)
+        await self._writer.run(lambda conn: _write_outcomes(conn, marks, attempt))
 
     async def next_due_at(self, integration_id: str) -> float | None:
-        row = await self._read(
-            lambda conn: conn.execute(Q["next_due"], {"integration_id": integration_id}).fetchone()
+        return self._pending.next_due_at(integration_id)
+
+    def lane_stats(self) -> list[LaneStats]:
+        """Queue depth and oldest pending entry per integration, from memory."""
+        return [
+            LaneStats(i, self._pending.depth(i), self._pending.oldest_queued_at(i))
+            for i in self._pending.integrations()
+        ]
+
+    async def list_dead(
+        self, selection: DeadFilter, *, limit: int, before: int | None = None
+    ) -> list[DeadEntry]:
+        params = outbox.dead_params(selection, limit=limit, before=before or _NO_ROW)
+        rows = await self._read(lambda conn: conn.execute(Q["select_dead"], params).fetchall())
+        return [DeadEntry(**dict(row)) for row in rows]
+
+    async def replay_dead(
+        self, selection: DeadFilter, *, now: float, max_age_seconds: float, limit: int
+    ) -> ReplayResult:
+        """Queue dead entries again with their event_id; too old ones stay dead (skipped)."""
+        dead = await self.list_dead(selection, limit=limit)
+        fresh = [d for d in dead if now - d.event_time <= max_age_seconds]
+        skipped = tuple(
+            (d.seq, "event_time is more than 7 days old: Pinterest would refuse it")
+            for d in dead
+            if now - d.event_time > max_age_seconds
         )
-        return None if row is None or row[0] is None else float(row[0])
+        marks = [outbox.replay_mark(d, now) for d in fresh]
+        await self._writer.run(lambda conn: conn.executemany(Q["insert_mark_row"], marks))
+        for entry in fresh:
+            self._pending.add(
+                Pending(
+                    entry.seq,
+                    entry.integration_id,
+                    entry.event_time,
+                    entry.created_at,
+                    queued_at=entry.created_at,
+                )
+            )
+        return ReplayResult(tuple(sorted(d.seq for d in fresh)), skipped)
+
+    async def reclaim_delivered(self, *, before: float, limit: int = 20_000) -> int:
+        """Delete delivered entries last marked before `before`, in seq ranges; return count."""
+        # Found on a read connection, so the scan never holds up the writer's group commits.
+        seqs = await self._read(lambda conn: outbox.reclaimable(conn, Q, before, limit))
+        if not seqs:
+            return 0
+        return await self._writer.run(lambda conn: outbox.delete_reclaimed(conn, Q, seqs))
 
     # reads -------------------------------------------------------------------------------
     async def list_outbox(
@@ -440,12 +496,7 @@ class SQLiteStore(SQLiteIdentityMixin, Store):
         ]
 
     async def oldest_pending_created_at(self, integration_id: str) -> float | None:
-        row = await self._read(
-            lambda conn: conn.execute(
-                Q["oldest_pending"], {"integration_id": integration_id}
-            ).fetchone()
-        )
-        return None if row is None or row[0] is None else float(row[0])
+        return self._pending.oldest_queued_at(integration_id)  # in memory: authoritative
 
     # retention ---------------------------------------------------------------------------
     async def prune(self, table: str, *, cutoff: float, chunk: int) -> int:
@@ -475,8 +526,11 @@ def _event_from_row(r: sqlite3.Row) -> StoredEvent:
     )
 
 
-def _write_records(conn: sqlite3.Connection, records: Sequence[IngestRecord]) -> list[bool]:
+def _write_records(
+    conn: sqlite3.Connection, records: Sequence[IngestRecord]
+) -> tuple[list[bool], list[Pending]]:
     stored: list[bool] = []
+    queued: list[Pending] = []
     for record in records:
         cursor = conn.execute(
             Q["insert_event"],
@@ -496,9 +550,9 @@ def _write_records(conn: sqlite3.Connection, records: Sequence[IngestRecord]) ->
             stored.append(False)
             continue
         event_seq = cursor.lastrowid
-        conn.executemany(
-            Q["insert_outbox"],
-            [
+        for row in record.outbox:
+            inserted = conn.execute(
+                Q["insert_outbox"],
                 {
                     "integration_id": row.integration_id,
                     "event_seq": event_seq,
@@ -507,10 +561,19 @@ def _write_records(conn: sqlite3.Connection, records: Sequence[IngestRecord]) ->
                     "event_time": row.event_time,
                     "payload": row.payload,
                     "now": record.received_at,
-                }
-                for row in record.outbox
-            ],
-        )
+                },
+            )
+            seq = inserted.lastrowid
+            assert seq is not None  # an INSERT always sets lastrowid
+            queued.append(
+                Pending(
+                    seq,
+                    row.integration_id,
+                    row.event_time,
+                    record.received_at,
+                    queued_at=record.received_at,
+                )
+            )
         conn.executemany(
             Q["upsert_identity"],
             [
@@ -527,44 +590,15 @@ def _write_records(conn: sqlite3.Connection, records: Sequence[IngestRecord]) ->
         write_identity_clicks(conn, record)
         stored.append(True)
     write_match_key_counts(conn, [r for r, new in zip(records, stored, strict=True) if new])
-    return stored
+    return stored, queued
 
 
 def _write_outcomes(
     conn: sqlite3.Connection,
-    outcomes: Sequence[EventOutcome],
+    marks: Sequence[outbox.Mark],
     attempt: DeliveryAttempt | None,
-    now: float,
 ) -> None:
-    for outcome in outcomes:
-        if outcome.status == "delivered":
-            conn.execute(
-                Q["mark_delivered"], {"seq": outcome.seq, "warning": outcome.message, "now": now}
-            )
-        elif outcome.status == "dead":
-            conn.execute(
-                Q["mark_dead"],
-                {
-                    "seq": outcome.seq,
-                    "error": outcome.message,
-                    "attempted": int(outcome.attempted),
-                    "now": now,
-                },
-            )
-        elif outcome.status == "retry":
-            conn.execute(
-                Q["mark_retry"],
-                {
-                    "seq": outcome.seq,
-                    "error": outcome.message,
-                    "next_attempt_at": outcome.next_attempt_at,
-                    "now": now,
-                },
-            )
-        else:
-            conn.execute(
-                Q["release_lease"], {"seq": outcome.seq, "error": outcome.message, "now": now}
-            )
+    conn.executemany(Q["insert_mark_row"], marks)
     if attempt is not None:
         conn.execute(
             Q["insert_attempt"],

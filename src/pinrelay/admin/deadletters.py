@@ -1,0 +1,82 @@
+"""Admin routes for dead letters: list them with their reason, and replay them.
+
+A replay queues the same outbox entry again (same event_id, so Pinterest deduplicates if an
+earlier attempt did land), with a fresh retry budget. Events whose event_time is more than
+7 days old stay dead: Pinterest refuses them (pinterest-capi.md §5.3), and the answer says so.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from pinrelay.admin.deps import MAX_PAGE, StoreDep, existing_integration
+from pinrelay.admin.models import DeadLetterOut, DeadLettersOut, ReplayIn, ReplayOut, SkippedOut
+from pinrelay.errors import BadRequest
+from pinrelay.pinterest.model import MAX_EVENT_AGE_SECONDS
+from pinrelay.store.records import DeadFilter
+
+router = APIRouter(prefix="/v1/admin/dead-letters", tags=["dead letters"])
+
+
+@router.get("")
+async def list_dead_letters(
+    store: StoreDep,
+    integration_id: str | None = None,
+    since: float | None = None,
+    until: float | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> DeadLettersOut:
+    """Dead events, newest first, each with Pinterest's reason (or ours)."""
+    if integration_id is not None:
+        existing_integration(store, integration_id)
+    selection = DeadFilter(integration_id=integration_id, since=since, until=until)
+    dead = await store.list_dead(selection, limit=limit, before=before)
+    return DeadLettersOut(
+        entries=[
+            DeadLetterOut(
+                seq=d.seq,
+                integration_id=d.integration_id,
+                event_id=d.event_id,
+                event_name=d.event_name,
+                event_time=d.event_time,
+                attempts=d.attempts,
+                reason=d.reason,
+                created_at=d.created_at,
+                dead_at=d.dead_at,
+            )
+            for d in dead
+        ],
+        next_before=dead[-1].seq if len(dead) == limit else None,
+    )
+
+
+@router.post("/replay")
+async def replay_dead_letters(body: ReplayIn, store: StoreDep) -> ReplayOut:
+    """Queue dead events again: one, a selection (seqs), an integration, or a time range."""
+    filtered = any(
+        value is not None for value in (body.integration_id, body.seqs, body.since, body.until)
+    )
+    if not filtered and not body.all:
+        raise BadRequest(
+            "say which dead events to replay: integration_id, seqs, since/until, or all=true"
+        )
+    if body.integration_id is not None:
+        existing_integration(store, body.integration_id)
+    selection = DeadFilter(
+        integration_id=body.integration_id,
+        seqs=tuple(body.seqs) if body.seqs is not None else None,
+        since=body.since,
+        until=body.until,
+    )
+    result = await store.replay_dead(
+        selection, now=time.time(), max_age_seconds=MAX_EVENT_AGE_SECONDS, limit=body.limit
+    )
+    return ReplayOut(
+        replayed=len(result.replayed),
+        replayed_seqs=list(result.replayed),
+        skipped=[SkippedOut(seq=seq, reason=reason) for seq, reason in result.skipped],
+    )

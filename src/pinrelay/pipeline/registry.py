@@ -1,0 +1,130 @@
+"""The pipelines each integration runs: presets, the directory and the admin API, combined.
+
+`pipelines_for(integration)` is on the ingest hot path, so the compiled set of each
+integration is cached and rebuilt only when something it depends on changes: the
+integration's settings (`updated_at`), the stored pipelines (`revision`) or the directory
+(`generation`). Layering rules: `pipeline.layering`.
+
+Integration settings read here: `presets` (false: only the user's own pipelines run) and
+`custom_events` (false: no `custom` fallback preset).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import structlog
+
+from pinrelay.pipeline.directory import PipelineDirectory
+from pinrelay.pipeline.evaluator import PipelineSet
+from pinrelay.pipeline.layering import Layered, override
+from pinrelay.pipeline.loader import load_pipeline_text
+from pinrelay.pipeline.model import PipelineDefinition
+from pinrelay.pipeline.presets import CUSTOM_EVENTS_PRESET, preset_definitions
+from pinrelay.pipeline.problems import PipelineLoadError
+from pinrelay.store.records import Integration, StoredPipeline
+
+logger = structlog.get_logger(__name__)
+
+MAX_PIPELINES_PER_INTEGRATION = 50  # user pipelines: the directory's plus the admin API's
+
+StoredLookup = Callable[[str], Sequence[StoredPipeline]]
+
+
+@lru_cache(maxsize=1)
+def _presets() -> tuple[PipelineDefinition, ...]:
+    return tuple(preset_definitions())
+
+
+def stored_definition(stored: StoredPipeline) -> PipelineDefinition:
+    """One stored pipeline (it was checked before it was saved)."""
+    file_name = f"api:{stored.integration_id}/{stored.name}@v{stored.version}"
+    (definition,) = load_pipeline_text(stored.yaml, file_name=file_name, strict=True)
+    return definition
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """The compiled set of one integration and where each of its pipelines came from."""
+
+    pipelines: PipelineSet
+    layers: tuple[Layered, ...]
+
+    def origin_of(self, name: str) -> str | None:
+        return next((item.describe() for item in self.layers if item.name == name), None)
+
+
+class PipelineRegistry:
+    def __init__(
+        self,
+        *,
+        directory: PipelineDirectory | None = None,
+        stored: StoredLookup | None = None,
+        revision: Callable[[], int] | None = None,
+    ) -> None:
+        self.directory = directory
+        self._stored = stored
+        self._revision = revision
+        self._cache: dict[str, tuple[Hashable, Resolved]] = {}
+        # parsed stored pipelines by (integration, name, version): a version never changes
+        self._parsed: dict[tuple[str, str, int], PipelineDefinition] = {}
+
+    def _stamp(self, integration: Integration) -> Hashable:
+        settings = integration.settings
+        return (
+            integration.updated_at,
+            settings.get("presets", True),
+            settings.get("custom_events", True),
+            self._revision() if self._revision is not None else 0,
+            self.directory.generation if self.directory is not None else 0,
+        )
+
+    def user_pipeline_count(self, integration_id: str) -> int:
+        directory = len(self.directory.definitions) if self.directory is not None else 0
+        stored = len(self._stored(integration_id)) if self._stored is not None else 0
+        return directory + stored
+
+    def layers_for(self, integration: Integration) -> list[Layered]:
+        """Every pipeline the integration runs, in evaluation order, with its origin."""
+        presets: list[Layered] = []
+        if integration.settings.get("presets", True):
+            custom = integration.settings.get("custom_events", True)
+            presets = [
+                Layered(d, "preset") for d in _presets() if custom or d.name != CUSTOM_EVENTS_PRESET
+            ]
+        directory = [
+            Layered(d, "directory")
+            for d in (self.directory.definitions if self.directory is not None else [])
+        ]
+        api: list[Layered] = []
+        current = list(self._stored(integration.id)) if self._stored is not None else []
+        keys = {(s.integration_id, s.name, s.version) for s in current}
+        for key in [k for k in self._parsed if k[0] == integration.id and k not in keys]:
+            del self._parsed[key]  # old versions and deleted pipelines
+        for stored in current:
+            key = (stored.integration_id, stored.name, stored.version)
+            if key not in self._parsed:
+                try:
+                    self._parsed[key] = stored_definition(stored)
+                except PipelineLoadError as error:  # saved by a pinrelay with laxer checks
+                    logger.error("stored pipeline no longer loads; skipped",
+                                 action="pipelines.stored_invalid", problem=str(error))  # fmt: skip
+                    continue
+            api.append(Layered(self._parsed[key], "api", stored.version))
+        return override(override(presets, directory), api)
+
+    def resolve(self, integration: Integration) -> Resolved:
+        stamp = self._stamp(integration)
+        cached = self._cache.get(integration.id)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        layers = tuple(self.layers_for(integration))
+        resolved = Resolved(PipelineSet(item.definition for item in layers), layers)
+        self._cache[integration.id] = (stamp, resolved)
+        return resolved
+
+    def pipelines_for(self, integration: Integration) -> PipelineSet:
+        """The compiled set the ingest path runs for the integration (cached)."""
+        return self.resolve(integration).pipelines

@@ -1,0 +1,137 @@
+"""`pinrelay pipeline check | run | list`: test mappings before a server runs them.
+
+- `check FILE...` loads with every check the server applies (strict): exit 1 with the
+  problems (file:line:col: path: what is wrong; what would be right) on stderr.
+- `run FILE --event EVENT.json` maps one Segment message: the Pinterest event(s) as JSON on
+  stdout (one object, or an array when several pipelines match), or why none on stderr with
+  exit 1. The event is checked against our model of the v5 schema like the ingest path does.
+- `list` prints what an integration runs, in evaluation order, with where each pipeline comes
+  from; it reads the database read-only (`PRAGMA query_only`), so it is safe beside a server.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from pinrelay.errors import PinrelayError, PipelineError
+from pinrelay.pipeline.directory import PipelineDirectory
+from pinrelay.pipeline.evaluator import PipelineSet
+from pinrelay.pipeline.events import EventInput
+from pinrelay.pipeline.loader import load_pipeline_files
+from pinrelay.pipeline.problems import PipelineLoadError
+from pinrelay.pipeline.registry import PipelineRegistry
+from pinrelay.pipeline.tracing import describe_condition, why_no_pipeline
+from pinrelay.settings import load_settings
+
+pipeline_app = typer.Typer(
+    help="Check, try and list pipelines (YAML event mappings).", no_args_is_help=True
+)
+
+
+def _err(text: str) -> None:
+    typer.echo(text, err=True)
+
+
+def _load(files: list[Path]) -> PipelineSet:
+    """The pipelines of `files` (strict), or exit 1 with every problem."""
+    try:
+        return PipelineSet(load_pipeline_files(files, strict=True))
+    except PipelineLoadError as error:
+        for problem in error.problems:
+            _err(str(problem))
+        _err(f"{len(error.problems)} problem(s) found")
+    except PipelineError as error:
+        _err(str(error))
+    raise typer.Exit(1)
+
+
+@pipeline_app.command("check")
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Pipeline YAML files.", show_default=False)],
+) -> None:
+    """Validate pipeline files; exit 1 with every problem found."""
+    pipelines = _load(files)
+    typer.echo(f"ok: {len(pipelines)} pipeline(s) in {len(files)} file(s)")
+
+
+@pipeline_app.command("run")
+def run(
+    file: Annotated[Path, typer.Argument(help="Pipeline YAML file.", show_default=False)],
+    event: Annotated[Path, typer.Option("--event", help="A Segment message as JSON ('-': stdin).")],
+) -> None:
+    """Map one Segment message; print the Pinterest event JSON, or why none (exit 1)."""
+    from pinrelay.pinterest.validation import validate_event
+
+    pipelines = _load([file])
+    try:
+        text = sys.stdin.read() if str(event) == "-" else event.read_text(encoding="utf-8")
+        message = json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        _err(f"{event}: cannot read the event as JSON: {error}")
+        raise typer.Exit(1) from None
+    if not isinstance(message, dict):
+        _err(f"{event}: the event must be a JSON object (a Segment message)")
+        raise typer.Exit(1)
+    outputs = pipelines.evaluate(EventInput(message))
+    if not outputs:
+        _err(f"no event: {why_no_pipeline(pipelines, message)}")
+        raise typer.Exit(1)
+    refused = False
+    for output in outputs:
+        for note in output.notes:
+            _err(f"{output.pipeline}: note: {note}")
+        for problem in validate_event(output.event):
+            refused = True
+            _err(f"{output.pipeline}: Pinterest would refuse the event: {problem}")
+    if refused:
+        raise typer.Exit(1)
+    events: list[dict[str, Any]] = [output.event for output in outputs]
+    typer.echo(json.dumps(events[0] if len(events) == 1 else events, indent=2, sort_keys=True))
+
+
+@pipeline_app.command("list")
+def list_pipelines(
+    integration: Annotated[
+        str | None,
+        typer.Option(help="Integration id (default: an integration with default settings)."),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            help="Database URL [env: PINRELAY_DATABASE_URL; default sqlite:///pinrelay.db]."
+        ),
+    ] = None,
+    pipelines: Annotated[
+        Path | None,
+        typer.Option("--pipelines", help="Pipelines directory [env: PINRELAY_PIPELINES_DIR]."),
+    ] = None,
+) -> None:
+    """Print the pipelines an integration runs, in order, with their origin and trigger."""
+    from pinrelay.pipeline.listing import integration_and_pipelines
+
+    try:
+        settings = load_settings(database_url=db, pipelines_dir=pipelines)
+        directory = None
+        if settings.pipelines_dir is not None:
+            directory = PipelineDirectory(settings.pipelines_dir)
+            directory.load()
+        found, stored = integration_and_pipelines(settings.sqlite_path(), integration)
+    except PipelineLoadError as error:
+        for problem in error.problems:
+            _err(str(problem))
+        raise typer.Exit(1) from None
+    except PinrelayError as error:
+        _err(f"error: {error}")
+        raise typer.Exit(1) from None
+    registry = PipelineRegistry(directory=directory, stored=lambda _: stored)
+    for position, item in enumerate(registry.layers_for(found), start=1):
+        trigger = item.definition.trigger
+        conditions = " and ".join(describe_condition(c) for c in trigger.conditions)
+        when = "/".join(trigger.event_types) + (f" where {conditions}" if conditions else "")
+        fallback = " (fallback)" if trigger.fallback else ""
+        typer.echo(f"{position:2}. {item.name}  [{item.describe()}]  {when}{fallback}")

@@ -1,0 +1,86 @@
+"""The ingest mapping step of one integration: its pipelines, privacy options and trace."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import msgspec
+
+from pinrelay.collect.ingest import _map_for
+from pinrelay.pipeline import EventInput, PipelineSet, load_pipeline_text
+from pinrelay.pipeline.listing import default_integration
+
+ORDER: dict[str, Any] = {
+    "type": "track",
+    "event": "Order Completed",
+    "messageId": "m-1",
+    "userId": "u-1",
+    "timestamp": "2026-11-20T10:15:30Z",
+    "context": {
+        "ip": "203.0.113.7",
+        "userAgent": "Mozilla/5.0 (test)",
+        "consent": {"categoryPreferences": {"advertising": False}},
+        "ldp": True,
+    },
+    "properties": {"order_id": "o-1", "revenue": 72.39},
+}
+
+
+def integration(**settings: Any) -> Any:
+    return replace(
+        default_integration(),
+        id="int_1",
+        consent_categories=("advertising",),
+        settings=settings,
+    )
+
+
+def test_a_consent_denial_drops_the_event_by_default() -> None:
+    rows, trace = _map_for(integration(), EventInput(ORDER))
+    assert rows == []
+    assert trace == [
+        {
+            "integration_id": "int_1",
+            "outcome": "filtered",
+            "reason": "consent not granted for: advertising",
+        }
+    ]
+
+
+def test_a_consent_denial_can_send_the_event_opted_out_with_ldp() -> None:
+    rows, trace = _map_for(integration(consent_denied="opt_out"), EventInput(ORDER))
+    (row,) = rows
+    payload = msgspec.json.decode(row.payload)
+    assert payload["opt_out"] is True
+    assert payload["custom_data"]["opt_out_type"] == "LDP"
+    (step,) = trace
+    assert step["outcome"] == "queued"
+    assert step["pipeline"] == "checkout"
+    assert step["origin"] == "presets/checkout.yaml"
+    assert step["event_id"] == "m-1"
+    assert "opt_out: consent not granted (consent_denied: opt_out)" in step["notes"]
+
+
+def test_the_given_pipelines_are_the_ones_that_run() -> None:
+    own = load_pipeline_text(
+        "name: mine\ntrigger:\n  event: page\n"
+        "transform:\n  static:\n    - {target: event_name, value: page_visit}\n"
+    )
+    rows, trace = _map_for(
+        integration(consent_denied="opt_out"), EventInput(ORDER), PipelineSet(own)
+    )
+    assert rows == []
+    assert trace[0]["outcome"] == "no_pipeline"
+    assert trace[0]["reason"] == "no pipeline is triggered by track messages"
+
+
+def test_an_event_pinterest_would_refuse_is_traced_with_its_output() -> None:
+    anonymous = {**ORDER, "context": {}}
+    rows, trace = _map_for(integration(), EventInput(anonymous))
+    assert rows == []
+    (step,) = trace
+    assert step["outcome"] == "unmatchable"
+    assert step["output"]["event_name"] == "checkout"
+    assert step["output"]["event_id"] == "m-1"
+    assert step["reason"].startswith("user_data")

@@ -1,0 +1,58 @@
+"""The in-memory queues of the SQLite outbox: order, leases, retries, releases."""
+
+from __future__ import annotations
+
+from pinrelay.store.sqlite.pending import Pending, PendingIndex
+
+
+def index_with(*seqs: int) -> PendingIndex:
+    index = PendingIndex()
+    for seq in seqs:
+        index.add(Pending(seq, "int_1", event_time=0, created_at=float(seq), queued_at=float(seq)))
+    return index
+
+
+def claim(index: PendingIndex, limit: int = 10, now: float = 100.0) -> list[int]:
+    return [p.seq for p in index.claim("int_1", limit=limit, now=now, lease_seconds=60)]
+
+
+def test_never_tried_events_come_oldest_first_and_a_lease_excludes_them() -> None:
+    index = index_with(1, 2, 3)
+    assert claim(index, limit=2) == [1, 2]
+    assert claim(index) == [3]
+    assert claim(index) == []
+
+
+def test_an_expired_lease_gives_the_events_back_in_order() -> None:
+    index = index_with(1, 2, 3)
+    assert claim(index) == [1, 2, 3]
+    index.finish(2)
+    assert claim(index, now=161.0) == [1, 3]
+
+
+def test_a_released_event_goes_back_ahead_of_newer_arrivals() -> None:
+    index = index_with(1, 2)
+    assert claim(index, limit=1) == [1]
+    index.add(Pending(3, "int_1", event_time=0, created_at=3.0, queued_at=3.0))
+    index.requeue(1, attempts=0, due_at=100.0)
+    assert claim(index) == [1, 2, 3]
+
+
+def test_retries_wait_for_their_time_and_come_after_first_attempts() -> None:
+    index = index_with(1, 2)
+    assert claim(index, limit=1) == [1]
+    index.requeue(1, attempts=1, due_at=150.0)
+    assert claim(index, now=120.0) == [2]
+    index.requeue(2, attempts=0, due_at=120.0)  # released (attempts unchanged)
+    assert claim(index, limit=1, now=150.0) == [2]  # a first attempt takes the only place
+    assert claim(index, limit=1, now=150.0) == [1]
+
+
+def test_depth_and_oldest_are_per_integration() -> None:
+    index = index_with(1, 2)
+    index.add(Pending(3, "int_2", event_time=0, created_at=3.0, queued_at=3.0))
+    assert (index.depth("int_1"), index.depth("int_2"), index.depth("nope")) == (2, 1, 0)
+    assert index.oldest_queued_at("int_1") == 1.0
+    index.finish(1)
+    assert index.oldest_queued_at("int_1") == 2.0
+    assert index.finish(99) == 0
