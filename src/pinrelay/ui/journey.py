@@ -1,19 +1,22 @@
 """One event's journey for the debugger: per integration, pipeline, payload, keys, outcome.
 
-The trace says which pipeline matched and the ingest outcome. The Pinterest payload is not
-kept beside the event (the outbox row has it, without an index by event), so it is rebuilt
-here from the stored event (PII already hashed, which the pipelines pass through unchanged)
-and the identity keys stored now; the page says so. Request cookies are not stored, so a
-click id that came only from the `_epik` cookie is missing from the rebuilt payload.
+The trace says which pipeline matched and the ingest outcome. For an event that was not
+queued the trace keeps the exact Pinterest event (`output`). For a queued one the payload
+lives in the outbox, which has no read by event, so it is rebuilt here from the stored event
+(PII already hashed, which the pipelines pass through unchanged), the integration's current
+pipelines and the identity keys stored now; the page says so. Request cookies are not
+stored, so a click id that came only from the `_epik` cookie is missing from a rebuild.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pinrelay.collect.ingest import pipelines_for
 from pinrelay.identity.matchkeys import merge_match_keys
+from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.events import EventInput
 from pinrelay.store.base import Store
 from pinrelay.store.records import Integration, OutboxEntry, StoredEvent
@@ -40,6 +43,7 @@ class Step:
     reason: str | None
     notes: list[str]
     payload: dict[str, Any] | None = None
+    rebuilt: bool = False  # the payload was rebuilt, not kept by the trace
     match_keys: list[str] = field(default_factory=list)
     delivery: OutboxEntry | None = None
 
@@ -64,7 +68,20 @@ async def _delivery(store: Store, integration_id: str, event_id: str) -> OutboxE
     return next((e for e in entries if e.event_id == event_id), None)
 
 
-async def journey(store: Store, event: StoredEvent) -> list[Step]:
+def _rebuilt(
+    step: Step, event: StoredEvent, keys: dict[str, list[str]], pipelines: PipelineSet
+) -> dict[str, Any] | None:
+    outputs = pipelines.evaluate(EventInput(message=event.body, identity_keys=keys))
+    output = next((o for o in outputs if o.pipeline == step.pipeline), None)
+    return None if output is None else output.event
+
+
+async def journey(
+    store: Store,
+    event: StoredEvent,
+    pipelines: Callable[[Integration], PipelineSet] = pipelines_for,
+) -> list[Step]:
+    """Every integration's step of the event, with payload, match keys and delivery."""
     keys = _known_keys(store, event)
     steps: list[Step] = []
     for raw in event.trace:
@@ -80,17 +97,16 @@ async def journey(store: Store, event: StoredEvent) -> list[Step]:
             reason=raw.get("reason"),
             notes=list(raw.get("notes") or []),
         )
-        if integration is not None and step.pipeline:
-            outputs = pipelines_for(integration).evaluate(
-                EventInput(message=event.body, identity_keys=keys)
-            )
-            output = next((o for o in outputs if o.pipeline == step.pipeline), None)
-            if output is not None:
-                step.payload = output.event
-                step.match_keys = present_match_keys(output.event)
-                if outcome == "queued" and output.event.get("event_id"):
-                    step.delivery = await _delivery(
-                        store, integration_id, str(output.event["event_id"])
-                    )
+        kept = raw.get("output")
+        if isinstance(kept, dict):
+            step.payload = kept
+        elif integration is not None and step.pipeline:
+            step.payload = _rebuilt(step, event, keys, pipelines(integration))
+            step.rebuilt = step.payload is not None
+        if step.payload is not None:
+            step.match_keys = present_match_keys(step.payload)
+        event_id = raw.get("event_id") or (step.payload or {}).get("event_id")
+        if outcome == "queued" and event_id:
+            step.delivery = await _delivery(store, integration_id, str(event_id))
         steps.append(step)
     return steps

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -32,12 +33,24 @@ def _when(value: float | None) -> str:
     return dt.datetime.fromtimestamp(value, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def _age(since: float | None) -> str:
+    """How long ago, in words: "45 s", "12 min", "3 h", "2 days"."""
+    if since is None:
+        return "-"
+    seconds = max(0.0, time.time() - since)
+    for unit, size in (("days", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit}"
+    return f"{int(seconds)} s"
+
+
 def _pretty(value: Any) -> str:
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
 
 
 templates.env.filters["when"] = _when
 templates.env.filters["pretty"] = _pretty
+templates.env.filters["age"] = _age
 
 
 # A form with mistakes is shown again with status 200 and the mistakes marked: browsers log

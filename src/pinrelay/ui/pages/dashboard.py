@@ -96,7 +96,11 @@ async def alerts(store: Store, monitor: AlertMonitor | None = None) -> list[dict
 
 async def queues(store: Store) -> list[dict[str, Any]]:
     return [
-        {"integration": integration_out(i), "counts": await store.outbox_counts(i.id)}
+        {
+            "integration": integration_out(i),
+            "counts": await store.outbox_counts(i.id),
+            "oldest_pending": await store.oldest_pending_created_at(i.id),
+        }
         for i in store.list_integrations()
     ]
 

@@ -1,8 +1,6 @@
-"""Delivery log and dead letters: outbox entries by status, and every HTTP attempt with a hint.
-
-Replay: no replay API exists on this branch (the dead-letter/replay issue adds it). The
-template has a `replay` block per dead entry and per integration, rendered only when
-REPLAY_PATH is set; wiring it is one route here calling the replay store method.
+"""Delivery log and dead letters: outbox entries by status, every HTTP attempt with a hint,
+and dead events with their reason and replay buttons (one, a selection, all of the
+integration), through the admin API's replay function (same event_id, fresh retry budget).
 """
 
 from __future__ import annotations
@@ -11,17 +9,19 @@ from typing import get_args
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
 
 from pinrelay.admin import testing
+from pinrelay.admin.deadletters import list_dead_letters, replay_dead_letters
+from pinrelay.admin.models import ReplayIn
 from pinrelay.store.records import OutboxStatus
 from pinrelay.ui.nav import NavItem
-from pinrelay.ui.web import SessionDep, render, store_of
+from pinrelay.ui.web import FormDep, SessionDep, field, redirect, render, store_of
 
 router = APIRouter()
 NAV = NavItem("/deliveries", "Deliveries")
 PAGE = 100
 STATUSES: tuple[str, ...] = get_args(OutboxStatus)
-REPLAY_PATH: str | None = None  # hook: e.g. "/deliveries/{integration_id}/replay"
 
 
 @router.get("/deliveries")
@@ -40,11 +40,13 @@ async def deliveries(
     for known in get_args(OutboxStatus):
         if status == known:
             wanted = known
-    entries, attempts, counts = [], [], {}
+    entries, attempts, counts, dead, oldest = [], [], {}, [], None
     if chosen is not None:
         entries = await store.list_outbox(chosen.id, status=wanted, limit=PAGE, before=None)
         attempts = await store.list_attempts(chosen.id, limit=PAGE)
         counts = await store.outbox_counts(chosen.id)
+        dead = (await list_dead_letters(store, chosen.id, None, None, PAGE, None)).entries
+        oldest = await store.oldest_pending_created_at(chosen.id)
     return render(
         request,
         "deliveries.html",
@@ -57,5 +59,33 @@ async def deliveries(
         attempts=attempts,
         counts=counts,
         hint_for=testing.hint_for,
-        replay_path=REPLAY_PATH,
+        dead=dead,
+        oldest_pending=oldest,
     )
+
+
+@router.post("/deliveries/replay")
+async def replay(request: Request, session: SessionDep, form: FormDep) -> Response:
+    """Replay one dead event, the ticked ones, or every dead event of the integration."""
+    store = store_of(request)
+    integration_id = field(form, "integration_id")
+    back = f"/deliveries?integration_id={integration_id}&status=dead"
+    if store.get_integration(integration_id) is None:
+        return render(request, "not_found.html", session, status_code=404, what="integration")
+    if form.get("scope") == "all":
+        body = ReplayIn(integration_id=integration_id)
+    else:
+        one = field(form, "one")  # a row's own Replay button: that row only
+        picked = [one] if one else [str(v) for v in form.getlist("seq")]
+        if not picked or not all(v.isdigit() for v in picked):
+            return redirect(back, session, "Tick at least one dead event to replay.")
+        try:
+            body = ReplayIn(integration_id=integration_id, seqs=[int(v) for v in picked])
+        except ValidationError:
+            return redirect(back, session, "Those events cannot be replayed.")
+    result = await replay_dead_letters(body, store)
+    message = f"{result.replayed} event(s) queued again."
+    if result.skipped:
+        reasons = "; ".join(sorted({s.reason for s in result.skipped}))
+        message += f" {len(result.skipped)} left dead: {reasons}"
+    return redirect(back, session, message)
