@@ -6,11 +6,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from segment.analytics import Client
 
 from tests.browser_ui.conftest import screenshot
+from tests.integration.test_delivery_faults import inject, new_ids, settled
+from tests.integration.test_delivery_faults import send_orders as send_fault_orders
 from tests.support.servers import (
     AD_ACCOUNT,
     ADMIN_TOKEN,
@@ -198,3 +201,27 @@ def test_signed_out_pages_have_no_console_errors(page: Page, gateway: GatewayHan
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("not accepted")
     screenshot(page, "00-login-refused")
+
+
+def test_dead_letters_are_replayed_from_the_deliveries_page(
+    page: Page, gateway: GatewayHandle, sandbox: SandboxHandle
+) -> None:
+    source = gateway.create_source()
+    integration = gateway.create_integration(source["id"])
+    ids = new_ids(3)
+    inject(sandbox, status=422, fail_event_ids=ids[:2], share=1.0)
+    send_fault_orders(gateway, source["write_key"], 3, ids)
+    settled(gateway, integration["id"], ids)
+    httpx.delete(f"{sandbox.url}/_sandbox/faults")  # the cause is fixed
+
+    sign_in_with_the_keyboard(page, gateway.admin_url)
+    page.locator("#alerts").get_by_role("link").first.click()  # the dead-letter alert
+    expect(page.get_by_role("heading", name="Dead letters")).to_be_visible()
+    expect(page.locator("form[action='/deliveries/replay'] tbody tr")).to_have_count(2)
+    expect(page.locator("main")).to_contain_text("injected by the pinrelay sandbox")
+    screenshot(page, "14-dead-letters")
+    page.get_by_role("button", name="Replay all dead events of Pinterest").click()
+    expect(page.locator(".flash")).to_contain_text("2 event(s) queued again.")
+    until(page, page.url, lambda p: "No dead letter" in p.locator("main").inner_text())
+    screenshot(page, "15-dead-letters-replayed")
+    assert {e["status"] for e in settled(gateway, integration["id"], ids).values()} == {"delivered"}

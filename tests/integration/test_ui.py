@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from importlib.resources import files
 from typing import Any
 
 import httpx
@@ -408,3 +409,44 @@ def test_a_source_takes_a_default_country_checked_like_the_api(
     assert good.status_code == 303
     (source,) = gateway.admin("GET", "/v1/admin/sources").json()
     assert source["default_country"] == "GB"
+
+
+def test_an_integrations_own_pipeline_is_saved_checked_dry_run_and_deleted(
+    signed_in: UIClient, gateway: GatewayHandle
+) -> None:
+    source = gateway.create_source()
+    integration_id = gateway.create_integration(source["id"])["id"]
+    page = f"/pipelines?integration_id={integration_id}"
+    preset = (files("pinrelay.pipeline") / "presets" / "checkout.yaml").read_text()
+
+    broken = signed_in.post_form(
+        "/pipelines/save",
+        {"integration_id": integration_id, "yaml": preset.replace("unix_seconds", "unix_second")},
+        from_page=page,
+    )
+    assert broken.status_code == 200
+    assert "Not saved" in broken.text
+    assert 'id="save-problems"' in broken.text
+    assert "unix_seconds" in broken.text  # the did-you-mean, on its line
+    assert gateway.admin("GET", f"/v1/admin/integrations/{integration_id}/pipelines").json() == []
+
+    mine = preset.replace("value: checkout", "value: lead", 1)
+    saved = signed_in.post_form(
+        "/pipelines/save", {"integration_id": integration_id, "yaml": mine}, from_page=page
+    )
+    assert saved.status_code == 303
+    assert "Pipeline saved" in signed_in.get(saved.headers["location"]).text
+    stored = gateway.admin("GET", f"/v1/admin/integrations/{integration_id}/pipelines").json()
+    assert [(p["name"], p["version"]) for p in stored] == [("checkout", 1)]
+
+    order = '{"type": "track", "event": "Order Completed", "messageId": "m1", "context": {"ip": "203.0.113.1", "userAgent": "UA"}}'  # noqa: E501
+    run = signed_in.post_form(
+        "/pipelines/dry-run", {"integration_id": integration_id, "event": order}, from_page=page
+    )
+    assert "&#34;event_name&#34;: &#34;lead&#34;" in run.text
+
+    deleted = signed_in.post_form(
+        "/pipelines/delete", {"integration_id": integration_id, "name": "checkout"}, from_page=page
+    )
+    assert deleted.status_code == 303
+    assert gateway.admin("GET", f"/v1/admin/integrations/{integration_id}/pipelines").json() == []

@@ -18,13 +18,14 @@ from pinrelay.ui.pages import (
     events,
     integrations,
     login,
+    pipeline_editor,
     pipelines,
     sources,
 )
 from pinrelay.ui.sessions import SessionStore
 from pinrelay.ui.web import HERE, CsrfRefused, LoginRequired, login_redirect, render
 
-PAGES = (login, dashboard, sources, integrations, events, deliveries, pipelines)
+PAGES = (login, dashboard, sources, integrations, events, deliveries, pipelines, pipeline_editor)
 
 # Scripts and styles only from this origin: no inline script can run, even if a value
 # slipped through escaping. Frames are refused (clickjacking).

@@ -27,8 +27,9 @@ from pinrelay.pipeline import (
     load_presets,
 )
 from pinrelay.pipeline.presets import PRESET_FOLDER, PRESET_PACKAGE
+from pinrelay.store.records import Integration
 from pinrelay.ui.nav import NavItem
-from pinrelay.ui.web import FormDep, SessionDep, field, render
+from pinrelay.ui.web import FormDep, SessionDep, field, render, store_of
 
 router = APIRouter()
 NAV = NavItem("/pipelines", "Pipelines")
@@ -56,7 +57,20 @@ def preset_files() -> list[dict[str, str]]:
     return [{"file": e.name, "yaml": e.read_text(encoding="utf-8")} for e in entries]
 
 
-def check_yaml(text: str) -> tuple[PipelineSet | None, list[dict[str, Any]]]:
+def problem_listing(text: str, by_line: dict[int, list[str]]) -> list[dict[str, Any]]:
+    """The text line by line, each line with the problems found on it."""
+    lines = text.splitlines() or [""]
+    problems = [by_line.pop(n, []) for n in range(1, len(lines) + 1)]
+    problems[-1].extend(m for ms in by_line.values() for m in ms)  # past the last line
+    return [
+        {"number": n, "text": line, "problems": found}
+        for n, (line, found) in enumerate(zip(lines, problems, strict=True), start=1)
+    ]
+
+
+def check_yaml(
+    text: str, base: PipelineSet | None = None
+) -> tuple[PipelineSet | None, list[dict[str, Any]]]:
     """The presets overridden by a pasted pipeline, or its problems line by line.
 
     Each listing line carries the problems found on it, so the page shows them inline.
@@ -68,15 +82,8 @@ def check_yaml(text: str) -> tuple[PipelineSet | None, list[dict[str, Any]]]:
         for problem in error.problems:
             where = f"{problem.path}: " if problem.path else ""
             by_line.setdefault(problem.line, []).append(f"{where}{problem.message}")
-        lines = text.splitlines() or [""]
-        problems = [by_line.pop(n, []) for n in range(1, len(lines) + 1)]
-        problems[-1].extend(m for ms in by_line.values() for m in ms)  # past the last line
-        listing: list[dict[str, Any]] = [
-            {"number": n, "text": line, "problems": found}
-            for n, (line, found) in enumerate(zip(lines, problems, strict=True), start=1)
-        ]
-        return None, listing
-    return load_presets().overridden_by(definitions), []
+        return None, problem_listing(text, by_line)
+    return (base or load_presets()).overridden_by(definitions), []
 
 
 def dry_run(text: str, pipelines: PipelineSet | None = None) -> dict[str, Any]:
@@ -104,38 +111,77 @@ def dry_run(text: str, pipelines: PipelineSet | None = None) -> dict[str, Any]:
     }
 
 
-def _page(
+def pipelines_of(request: Request, integration: Integration | None) -> PipelineSet:
+    """What the ingest path runs for the integration (its own pipelines layered on the
+    presets, through the registry), or the presets when none is chosen."""
+    registry = getattr(request.app.state, "pipeline_registry", None)
+    if integration is not None and registry is not None:
+        pipelines: PipelineSet = registry.pipelines_for(integration)
+        return pipelines
+    return load_presets()
+
+
+def page(
     request: Request,
     session: Any,
-    text: str,
-    result: dict[str, Any] | None,
+    *,
+    integration_id: str | None = None,
+    text: str | None = None,
+    result: dict[str, Any] | None = None,
     yaml_text: str = "",
     listing: list[dict[str, Any]] | None = None,
+    **context: Any,
 ) -> Response:
+    """The pipelines page; everything but the session is optional (what a form re-shows)."""
+    store = store_of(request)
+    chosen = store.get_integration(integration_id) if integration_id else None
     return render(
         request,
         "pipelines.html",
         session,
-        names=load_presets().names,
+        names=pipelines_of(request, chosen).names,
         files=preset_files(),
-        event_text=text,
+        integrations=store.list_integrations(),
+        chosen=chosen,
+        own=store.list_pipelines(chosen.id) if chosen else [],
+        event_text=json.dumps(EXAMPLE_EVENT, indent=2) if text is None else text,
         result=result,
         yaml_text=yaml_text,
         listing=listing or [],
+        **{"save_error": None, "save_listing": [], "save_yaml": "", **context},
     )
 
 
 @router.get("/pipelines")
-async def pipelines_page(request: Request, session: SessionDep) -> Response:
-    return _page(request, session, json.dumps(EXAMPLE_EVENT, indent=2), None)
+async def pipelines_page(
+    request: Request, session: SessionDep, integration_id: str | None = None
+) -> Response:
+    return page(request, session, integration_id=integration_id)
 
 
 @router.post("/pipelines/dry-run")
 async def pipelines_dry_run(request: Request, session: SessionDep, form: FormDep) -> Response:
     text, yaml_text = field(form, "event"), field(form, "pipeline_yaml")
-    pipelines: PipelineSet | None = None
+    integration_id = field(form, "integration_id") or None
+    integration = store_of(request).get_integration(integration_id) if integration_id else None
+    pipelines = pipelines_of(request, integration)
     if yaml_text:
-        pipelines, listing = check_yaml(yaml_text)
-        if pipelines is None:
-            return _page(request, session, text, None, yaml_text, listing)
-    return _page(request, session, text, dry_run(text, pipelines), yaml_text)
+        checked, listing = check_yaml(yaml_text, pipelines)
+        if checked is None:
+            return page(
+                request,
+                session,
+                integration_id=integration_id,
+                text=text,
+                yaml_text=yaml_text,
+                listing=listing,
+            )
+        pipelines = checked
+    return page(
+        request,
+        session,
+        integration_id=integration_id,
+        text=text,
+        result=dry_run(text, pipelines),
+        yaml_text=yaml_text,
+    )
