@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.servers import GatewayFactory, GatewayHandle
+from tests.support.servers import GatewayFactory, GatewayHandle, SandboxHandle
 
 
 def track(gateway: GatewayHandle, write_key: str, body: dict[str, Any]) -> None:
@@ -51,6 +51,8 @@ def test_counts_per_integration_and_outcome(start_gateway: GatewayFactory) -> No
         "unmatchable": 1,
         "invalid": 0,
         "no_pipeline": 0,
+        "delivered": 0,  # this gateway's Pinterest URL answers nothing: all still pending
+        "dead": 0,
     }
     assert totals[consented["id"]]["filtered"] == 1
     assert totals[consented["id"]]["queued"] == 1
@@ -61,3 +63,33 @@ def test_counts_per_integration_and_outcome(start_gateway: GatewayFactory) -> No
 def test_stats_need_the_admin_token(start_gateway: GatewayFactory) -> None:
     gateway = start_gateway()
     assert httpx.get(f"{gateway.admin_url}/v1/admin/stats/events").status_code == 401
+
+
+def test_delivered_events_are_counted_in_the_minute_pinterest_took_them(
+    start_gateway: GatewayFactory, sandbox: SandboxHandle
+) -> None:
+    gateway = start_gateway(pinterest_api_url=f"{sandbox.url}/v5")
+    source = gateway.create_source()
+    integration = gateway.create_integration(source["id"])
+    for user in ("u1", "u2"):
+        track(
+            gateway,
+            source["write_key"],
+            {
+                "userId": user,
+                "event": "Order Completed",
+                "context": {"ip": "203.0.113.5", "userAgent": "Mozilla/5.0"},
+            },
+        )
+    sandbox.wait_for_events(2)
+    deadline = time.monotonic() + 15
+    totals: dict[str, int] = {}
+    while time.monotonic() < deadline and totals.get("delivered") != 2:
+        stats = gateway.admin("GET", "/v1/admin/stats/events").json()
+        (series,) = stats["integrations"]
+        totals = series["totals"]
+        time.sleep(0.05)
+    assert series["integration_id"] == integration["id"]
+    assert totals["delivered"] == 2
+    assert totals["dead"] == 0
+    assert sum(series["series"]["delivered"][-2:]) == 2  # this minute (or the one before)

@@ -1,9 +1,11 @@
-"""Dashboard series from the event log: per integration, outcomes per time bucket.
+"""Dashboard series: per integration, what happened to its traffic per time bucket.
 
 Every stored event carries its trace (one step per integration: queued, filtered,
 unmatchable, invalid, no_pipeline), so counting traces per bucket gives what happened to the
-traffic of each integration without a new table. The read is bounded (MAX_EVENTS newest
-events of the window) so a busy gateway's dashboard stays cheap; `truncated` says when.
+traffic of each integration without a new table. Delivery outcomes (delivered, dead) come
+from the queue entries' last update. The reads are bounded (MAX_EVENTS newest events of the
+window, MAX_ENTRIES newest queue entries per integration) so a busy gateway's dashboard stays
+cheap; `truncated` says when a bound was reached.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from pinrelay.store.base import Store
 from pinrelay.store.records import EventFilter
 
 OUTCOMES = ("queued", "filtered", "unmatchable", "invalid", "no_pipeline")
-SERIES = ("received", *OUTCOMES)
+DELIVERY = ("delivered", "dead")
+SERIES = ("received", *OUTCOMES, *DELIVERY)
 PAGE = 1000
 MAX_EVENTS = 20_000  # at most this many events are read per dashboard refresh
+MAX_ENTRIES = 5_000  # and at most this many queue entries per integration
+SETTLE_SECONDS = 7 * 86400  # an entry created this long before the window cannot end in it
 
 
 @dataclass
@@ -100,5 +105,28 @@ async def event_stats(
             break
         before = page[-1].seq
     for series in by_id.values():
+        if await _count_deliveries(store, series, float(first), bucket_seconds, count):
+            truncated = True
         series.totals = {name: sum(values) for name, values in series.series.items()}
     return EventStats(float(first), bucket_seconds, buckets, list(by_id.values()), truncated)
+
+
+async def _count_deliveries(
+    store: Store, series: IntegrationSeries, first: float, bucket_seconds: int, count: int
+) -> bool:
+    """Delivered and dead entries per bucket of their last update; True if the bound hit."""
+    read, before = 0, None
+    while read < MAX_ENTRIES:
+        page = await store.list_outbox(
+            series.integration_id, status=None, limit=PAGE, before=before
+        )
+        for entry in page:
+            if entry.status in DELIVERY:
+                index = int((entry.updated_at - first) // bucket_seconds)
+                if 0 <= index < count:
+                    series.series[entry.status][index] += 1
+        read += len(page)
+        if len(page) < PAGE or page[-1].created_at < first - SETTLE_SECONDS:
+            return False
+        before = page[-1].seq
+    return True

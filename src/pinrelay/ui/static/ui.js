@@ -110,8 +110,8 @@
   }
 
   // Dashboard charts (uPlot), refreshed from /dashboard/data.
-  var COLORS = { received: "#1a56db", queued: "#0f6b2f", filtered: "#b45309", unmatchable: "#9b1c1c", invalid: "#6b21a8", no_pipeline: "#4a5360" };
-  var SERIES = ["received", "queued", "filtered", "unmatchable", "invalid", "no_pipeline"];
+  var COLORS = { received: "#1a56db", queued: "#0f6b2f", filtered: "#b45309", unmatchable: "#9b1c1c", invalid: "#6b21a8", no_pipeline: "#4a5360", delivered: "#0e7490", dead: "#111827" };
+  var SERIES = ["received", "queued", "filtered", "unmatchable", "invalid", "no_pipeline", "delivered", "dead"];
   function setupCharts() {
     var root = document.querySelector("[data-charts]");
     if (!root || typeof window.uPlot === "undefined") { return; }
@@ -133,7 +133,7 @@
         var opts = {
           width: Math.max(280, box.clientWidth), height: 220,
           series: [{}].concat(SERIES.map(function (s) {
-            return { label: s.replace("_", " "), stroke: COLORS[s], width: 2, points: { show: false } };
+            return { label: s.replace("_", " "), stroke: COLORS[s], width: 2, points: { show: false }, dash: s === "delivered" || s === "dead" ? [6, 4] : undefined };
           })),
           axes: [{}, { label: "events / minute" }],
         };
