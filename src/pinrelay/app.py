@@ -55,6 +55,9 @@ def http_server(app: Any, host: str, port: int) -> _EmbeddedServer:
         log_level="warning",
         lifespan="off",
         server_header=False,
+        # who is a trusted proxy is our setting (collect/network.py), not uvicorn's default
+        # of believing X-Forwarded-* from 127.0.0.1
+        proxy_headers=False,
     )
     return _EmbeddedServer(config)
 

@@ -93,6 +93,7 @@ def demo(
     port: Annotated[int, typer.Option(help="Collect port.")] = 8080,
     admin_port: Annotated[int, typer.Option(help="Admin API port.")] = 8084,
     sandbox_port: Annotated[int, typer.Option(help="Pinterest sandbox port.")] = 8090,
+    shop_port: Annotated[int, typer.Option(help="Demo shop page port (pinrelay.js).")] = 8088,
     workdir: Annotated[
         Path, typer.Option(help="Folder for the demo database and key (wiped at start).")
     ] = Path(".pinrelay-demo"),
@@ -111,6 +112,7 @@ def demo(
                 port=port,
                 admin_port=admin_port,
                 sandbox_port=sandbox_port,
+                shop_port=shop_port,
                 workdir=workdir,
                 exit_after_samples=exit_after_samples,
             )

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pinrelay.app import Gateway, http_server
+from pinrelay.demoshop.app import create_shop_app
 from pinrelay.pinterest.sandbox.app import create_sandbox_app
 from pinrelay.pinterest.sandbox.config import DEMO_TOKEN, SandboxConfig
 from pinrelay.settings import Settings
@@ -34,11 +35,13 @@ console = Console()
 def sample_events(now: float) -> list[dict[str, Any]]:
     """A visit from a Pinterest ad, a sign-in, and a purchase, as a website would send them."""
     anonymous_id = str(uuid.uuid4())
-    context = {
+    context: dict[str, Any] = {
         "ip": "203.0.113.7",
         "userAgent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 "
         "(KHTML, like Gecko) Version/17.5 Safari/605.1.15",
     }
+    # the visitor accepted advertising (the demo source requires consent)
+    context["consent"] = {"categoryPreferences": {"advertising": True}}
     page_context = {**context, "page": {"url": "https://shop.example/?epik=dj0yJnU9demo"}}
     return [
         {
@@ -97,7 +100,13 @@ def prepare_workdir(workdir: Path) -> None:
 
 
 async def run_demo(
-    *, port: int, admin_port: int, sandbox_port: int, workdir: Path, exit_after_samples: bool
+    *,
+    port: int,
+    admin_port: int,
+    sandbox_port: int,
+    workdir: Path,
+    exit_after_samples: bool,
+    shop_port: int = 8088,
 ) -> bool:
     admin_token = secrets.token_urlsafe(24)
     settings = Settings(
@@ -120,21 +129,38 @@ async def run_demo(
     )
     if gateway_task.done():
         gateway_task.result()  # raises why it could not start
+    shop: Any = None
     try:
-        delivered = await _configure_and_send(settings, admin_token, sandbox_port)
+        delivered, write_key = await _configure_and_send(
+            settings, admin_token, sandbox_port, shop_port
+        )
         if exit_after_samples:
             return delivered
+        collect_url = f"http://127.0.0.1:{port}"
+        shop = http_server(
+            create_shop_app(collect_url=collect_url, write_key=write_key), "127.0.0.1", shop_port
+        )
+        shop_task = asyncio.create_task(shop.serve())
+        console.print(
+            f"[bold]Demo shop[/]    http://127.0.0.1:{shop_port}/?epik=demo-click   "
+            "(product view, add to cart, checkout with email: pinrelay.js in your browser)"
+        )
         console.print("[bold]pinrelay demo is running.[/] Press Ctrl-C to stop.")
         await gateway_task
         return True
     finally:
+        if shop is not None:
+            shop.should_exit = True
+            await asyncio.gather(shop_task, return_exceptions=True)
         gateway.request_stop()
         await asyncio.gather(gateway_task, return_exceptions=True)
         sandbox.should_exit = True
         await sandbox_task
 
 
-async def _configure_and_send(settings: Settings, admin_token: str, sandbox_port: int) -> bool:
+async def _configure_and_send(
+    settings: Settings, admin_token: str, sandbox_port: int, shop_port: int
+) -> tuple[bool, str]:
     admin_url = f"http://127.0.0.1:{settings.admin_port}"
     collect_url = f"http://127.0.0.1:{settings.port}"
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
@@ -143,7 +169,13 @@ async def _configure_and_send(settings: Settings, admin_token: str, sandbox_port
         source = (
             (
                 await http.post(
-                    f"{admin_url}/v1/admin/sources", headers=headers, json={"name": "Demo shop"}
+                    f"{admin_url}/v1/admin/sources",
+                    headers=headers,
+                    json={
+                        "name": "Demo shop",
+                        "allowed_origins": [f"http://127.0.0.1:{shop_port}"],
+                        "consent_required": True,
+                    },
                 )
             )
             .raise_for_status()
@@ -191,7 +223,7 @@ Try it:
          "context": {{"ip": "203.0.113.9", "userAgent": "Mozilla/5.0"}}}}'
   curl {sandbox_url}/_sandbox/events
 """)
-    return len(received) >= expected
+    return len(received) >= expected, write_key
 
 
 async def _wait_for_sandbox(

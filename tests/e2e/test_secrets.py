@@ -3,6 +3,7 @@ no log line and no byte of the database, even when Pinterest rejects the token."
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 import uuid
@@ -69,6 +70,8 @@ def test_planted_secrets_appear_nowhere(tmp_path: Path) -> None:
             f"/v1/admin/integrations/{integration['id']}/attempts",
             f"/v1/admin/deliveries?integration_id={integration['id']}",
             "/openapi.json",
+            "/metrics",
+            "/v1/admin/events/1",
         ):
             responses.append(httpx.get(f"{admin}{path}", headers=HEADERS).text)
     finally:
@@ -76,6 +79,8 @@ def test_planted_secrets_appear_nowhere(tmp_path: Path) -> None:
         sandbox.send_signal(signal.SIGTERM)
         sandbox.wait(timeout=10)
 
+    for line in server.output().splitlines():  # JSON logs, each with a stable action name
+        assert "action" in json.loads(line), line
     sandbox_log = next(tmp_path.glob("sandbox-*.log")).read_text()
     database = b"".join(p.read_bytes() for p in tmp_path.glob("pinrelay.db*"))
     for secret in (PLANTED, ADMIN_TOKEN):

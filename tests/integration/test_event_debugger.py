@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.servers import ADMIN_TOKEN, GatewayFactory, GatewayHandle
+from tests.support.servers import ADMIN_TOKEN, GatewayFactory, GatewayHandle, SandboxHandle
 
 UA = "Mozilla/5.0 (X11; Linux x86_64)"
 
@@ -104,3 +104,57 @@ def test_the_live_stream_delivers_new_events(start_gateway: GatewayFactory) -> N
     message_id = send(gateway, source["write_key"], type="page", userId="after", name="New")
     listener.join(timeout=20)
     assert [e["message_id"] for e in received] == [message_id]  # not the older event
+
+
+def test_one_call_shows_the_journey_to_pinterests_answer(
+    start_gateway: GatewayFactory, sandbox: SandboxHandle
+) -> None:
+    gateway = start_gateway(pinterest_api_url=f"{sandbox.url}/v5")
+    source = gateway.create_source()
+    gateway.create_integration(source["id"])
+    message_id = send(
+        gateway,
+        source["write_key"],
+        type="track",
+        event="Order Completed",
+        userId="alice",
+        properties={"revenue": 42.5, "order_id": "o-1"},
+    )
+    sandbox.wait_for_events(1)
+    seq = events(gateway)[0]["seq"]
+    deadline = time.monotonic() + 15
+    journey: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        journey = gateway.admin("GET", f"/v1/admin/events/{seq}").json()
+        if journey["deliveries"] and journey["deliveries"][0]["status"] == "delivered":
+            break
+        time.sleep(0.05)
+    assert journey["message_id"] == message_id
+    assert journey["trace"][0]["outcome"] == "queued"
+    [step] = journey["deliveries"]
+    assert step["status"] == "delivered"
+    assert step["payload"]["event_id"] == message_id
+    assert step["payload"]["custom_data"]["value"] == "42.5"
+    assert step["payload"] == sandbox.events()[0]["event"]  # exactly what Pinterest received
+    assert step["hint"] is None
+
+
+def test_the_delivery_log_says_what_to_do(
+    start_gateway: GatewayFactory, sandbox: SandboxHandle
+) -> None:
+    gateway = start_gateway(pinterest_api_url=f"{sandbox.url}/v5")
+    source = gateway.create_source()
+    integration = gateway.create_integration(
+        source["id"],
+        config={"ad_account_id": "549764982399", "conversion_token": "pina_unknown_to_sandbox_00"},
+    )
+    send(gateway, source["write_key"], type="track", event="Signed Up", userId="u")
+    deadline = time.monotonic() + 15
+    attempts: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not attempts:
+        attempts = gateway.admin(
+            "GET", f"/v1/admin/integrations/{integration['id']}/attempts"
+        ).json()
+        time.sleep(0.05)
+    assert attempts[0]["http_status"] == 401
+    assert "Ads Manager" in attempts[0]["hint"]

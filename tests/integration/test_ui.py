@@ -450,3 +450,38 @@ def test_an_integrations_own_pipeline_is_saved_checked_dry_run_and_deleted(
     )
     assert deleted.status_code == 303
     assert gateway.admin("GET", f"/v1/admin/integrations/{integration_id}/pipelines").json() == []
+
+
+def test_the_tag_id_field_refuses_the_ad_account_id(
+    signed_in: UIClient, gateway: GatewayHandle
+) -> None:
+    source = gateway.create_source()
+    form = signed_in.get("/integrations/new").text
+    assert 'id="tag_id"' in form  # IntegrationSettings has tag_id: the field is shown
+    same = signed_in.post_form(
+        "/integrations",
+        {
+            "source_id": source["id"],
+            "name": "Pinterest",
+            "ad_account_id": AD_ACCOUNT,
+            "tag_id": AD_ACCOUNT,
+            "conversion_token": CONVERSION_TOKEN,
+        },
+        from_page="/integrations/new",
+    )
+    assert "The Tag ID is not the Ad Account ID" in same.text
+    assert gateway.admin("GET", "/v1/admin/integrations").json() == []
+    ok = signed_in.post_form(
+        "/integrations",
+        {
+            "source_id": source["id"],
+            "name": "Pinterest",
+            "ad_account_id": AD_ACCOUNT,
+            "tag_id": "2612345678901",
+            "conversion_token": CONVERSION_TOKEN,
+        },
+        from_page="/integrations/new",
+    )
+    assert ok.status_code == 303
+    (stored,) = gateway.admin("GET", "/v1/admin/integrations").json()
+    assert stored["settings"]["tag_id"] == "2612345678901"

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from pinrelay.admin.deps import ERROR_RESPONSES, MAX_PAGE, MAX_SEQ, StoreDep, existing_integration
+from pinrelay.admin.hints import hint_for
 from pinrelay.admin.models import AttemptOut, DeliveriesOut, OutboxEntryOut
 from pinrelay.store.records import OutboxStatus
 
@@ -65,6 +66,7 @@ async def list_attempts(
             outcome=a.outcome,
             message=a.message,
             test=a.test,
+            hint=None if a.outcome == "delivered" else hint_for(a.http_status),
         )
         for a in attempts
     ]

@@ -17,7 +17,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from pinrelay.admin.deps import ERROR_RESPONSES, MAX_PAGE, MAX_SEQ, StoreDep
-from pinrelay.admin.models import EventOut
+from pinrelay.admin.hints import hint_for_event
+from pinrelay.admin.models import DeliveryStepOut, EventJourneyOut, EventOut
 from pinrelay.errors import ResourceNotFound
 from pinrelay.store.base import Store
 from pinrelay.store.records import EventFilter, StoredEvent
@@ -142,9 +143,30 @@ def _after(filters: EventFilter, seq: int) -> EventFilter:
 
 
 @router.get("/{seq}")
-async def get_event(seq: Annotated[int, Path(ge=1, le=MAX_SEQ)], store: StoreDep) -> EventOut:
-    """One event with its full trace."""
+async def get_event(
+    seq: Annotated[int, Path(ge=1, le=MAX_SEQ)], store: StoreDep
+) -> EventJourneyOut:
+    """One event's journey: as received, the trace per integration, each Pinterest payload
+    and its delivery state with Pinterest's message and a hint."""
     event = await store.get_event(seq)
     if event is None:
         raise ResourceNotFound(f"event {seq} does not exist (or was pruned by retention)")
-    return event_out(event)
+    steps = await store.journey(seq)
+    return EventJourneyOut(
+        **event_out(event).model_dump(),
+        deliveries=[
+            DeliveryStepOut(
+                integration_id=s.entry.integration_id,
+                event_id=s.entry.event_id,
+                event_name=s.entry.event_name,
+                status=s.entry.status,
+                attempts=s.entry.attempts,
+                last_error=s.entry.last_error,
+                warning=s.entry.warning,
+                hint=hint_for_event(s.entry.status, s.entry.last_error, s.entry.attempts),
+                updated_at=s.entry.updated_at,
+                payload=s.payload,
+            )
+            for s in steps
+        ],
+    )

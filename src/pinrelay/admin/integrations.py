@@ -7,7 +7,7 @@ import time
 from dataclasses import replace
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from pinrelay.admin.auth import ActorDep
 from pinrelay.admin.deps import ERROR_RESPONSES, BoxDep, StoreDep, existing_integration
@@ -16,9 +16,10 @@ from pinrelay.admin.models import (
     IntegrationOut,
     IntegrationPatch,
     PinterestConfigOut,
+    check_tag_not_ad_account,
 )
 from pinrelay.credentials import mask_token, token_hint
-from pinrelay.errors import ResourceNotFound
+from pinrelay.errors import Conflict, ResourceNotFound
 from pinrelay.store.records import Integration
 
 router = APIRouter(
@@ -64,6 +65,10 @@ async def create_integration(
             f"source_id: source {body.source_id!r} does not exist; create it "
             "with POST /v1/admin/sources first"
         )
+    try:
+        check_tag_not_ad_account(body.settings.tag_id, body.config.ad_account_id)
+    except ValueError as exc:
+        raise Conflict(str(exc)) from None
     token = body.config.conversion_token.get_secret_value().strip()
     now = time.time()
     integration = Integration(
@@ -116,7 +121,8 @@ async def update_integration(
     if "consent_categories" in fields and body.consent_categories is not None:
         changes["consent_categories"] = tuple(body.consent_categories)
     if "settings" in fields and body.settings is not None:
-        changes["settings"] = body.settings.model_dump()
+        # merge: a PATCH of one setting (e.g. tag_id) keeps the others
+        changes["settings"] = {**current.settings, **body.settings.model_dump(exclude_unset=True)}
     if body.config is not None:
         if body.config.ad_account_id is not None:
             changes["ad_account_id"] = body.config.ad_account_id
@@ -125,6 +131,13 @@ async def update_integration(
             changes["conversion_token_enc"] = box.encrypt(token)
             changes["conversion_token_hint"] = token_hint(token)
         changes["paused_reason"] = None
+    try:
+        check_tag_not_ad_account(
+            changes.get("settings", current.settings).get("tag_id"),
+            changes.get("ad_account_id", current.ad_account_id),
+        )
+    except ValueError as exc:
+        raise Conflict(str(exc)) from None
     if changes.get("enabled") is True:
         changes["paused_reason"] = None
     updated = integration_out(await store.update_integration(replace(current, **changes)))
@@ -133,3 +146,19 @@ async def update_integration(
         actor=actor, action="integration.update", target=integration_id, details=changed
     )
     return updated
+
+
+@router.delete("/{integration_id}", status_code=204)
+async def delete_integration(integration_id: str, store: StoreDep, actor: ActorDep) -> Response:
+    """Delete an integration and its pipelines; refused while events wait for delivery."""
+    existing_integration(store, integration_id)
+    pending = (await store.outbox_counts(integration_id)).get("pending", 0)
+    if pending:
+        raise Conflict(
+            f"integration {integration_id!r} still has {pending} events waiting for delivery: "
+            'disable it with PATCH {"enabled": false} to stop new events, and delete it once '
+            "they are delivered (or fix its config so they can be)"
+        )
+    await store.delete_integration(integration_id)
+    await store.audit(actor=actor, action="integration.delete", target=integration_id, details={})
+    return Response(status_code=204)

@@ -9,6 +9,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from pinrelay.collect.cors import normalise_cookie_domain, normalise_origin
 from pinrelay.identity.phones import supported_country
 
 AD_ACCOUNT_ID = re.compile(r"^\d{1,18}$")  # pinterest-capi.md section 1: ^\d+$, maxLength 18
@@ -51,7 +52,76 @@ DEFAULT_COUNTRY_DESCRIPTION = (
 )
 
 
-class SourceCreate(_Strict):
+TAG_ID = re.compile(r"^[0-9]{6,20}$")
+# The schema states what the validators accept (so a schema-valid value is never refused);
+# the validators add the message that says how to fix a value.
+TAG_ID_SCHEMA: dict[str, Any] = {"pattern": r"^([0-9]{6,20})?$"}
+ORIGIN_SCHEMA: dict[str, Any] = {
+    "pattern": r"^(\*|https?://[A-Za-z0-9.-]+"
+    r"(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?/?)$"
+}
+COOKIE_DOMAIN_SCHEMA: dict[str, Any] = {
+    "maxLength": 253,
+    "pattern": r"^$|^\.?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$",
+}
+Origin = Annotated[str, Field(json_schema_extra=ORIGIN_SCHEMA)]
+TAG_ID_HINT = (
+    "the Pinterest Tag ID (digits only) from Ads Manager > Conversions > Pinterest Tag: it "
+    "names the browser tag and is NOT the Ad Account ID (the account events are sent to)"
+)
+ORIGINS_HELP = (
+    "Origins whose pages may send with pinrelay.js, e.g. https://shop.example; '*' allows "
+    "any. Requests from other origins are refused with 403."
+)
+COOKIE_DOMAIN_HELP = (
+    "Domain of the cookies pinrelay sets (_epik, device id), e.g. shop.example when the "
+    "collect server is t.shop.example; empty: the collect host only."
+)
+CONSENT_REQUIRED_HELP = (
+    "Nothing is sent until the visitor granted a consent category: pinrelay.js holds events, "
+    "and the server filters events that carry no granted category."
+)
+TAG_DEDUP_HELP = (
+    "pinrelay.js also fires the Pinterest Tag of the source's integrations (their tag_id) "
+    "with the same event ids, so Pinterest counts each conversion once."
+)
+
+
+def check_origins(values: list[str] | None) -> list[str] | None:
+    if values is None:
+        return None
+    return list(dict.fromkeys(normalise_origin(v) for v in values))
+
+
+def check_cookie_domain(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    return normalise_cookie_domain(value)
+
+
+class _SourceBrowser(_Strict):
+    """The browser settings of a source, as set on create or PATCH."""
+
+    allowed_origins: list[Origin] | None = Field(None, description=ORIGINS_HELP)
+    cookie_domain: str | None = Field(
+        None, description=COOKIE_DOMAIN_HELP, json_schema_extra=COOKIE_DOMAIN_SCHEMA
+    )
+    consent_required: bool | None = Field(None, description=CONSENT_REQUIRED_HELP)
+    tag_dedup: bool | None = Field(None, description=TAG_DEDUP_HELP)
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, values: list[str] | None) -> list[str] | None:
+        return check_origins(values)
+
+    @field_validator("cookie_domain")
+    @classmethod
+    def _cookie_domain(cls, value: str | None) -> str | None:
+        return check_cookie_domain(value)
+
+
+class SourceCreate(_SourceBrowser):
     name: str = Field(min_length=1, max_length=200, examples=["Website"])
     default_country: str = Field(
         "US",
@@ -66,7 +136,9 @@ class SourceCreate(_Strict):
         return check_country(value)
 
 
-class SourcePatch(_Strict):
+class SourcePatch(_SourceBrowser):
+    """Only the fields present change (cookie_domain: null or "" goes back to the host)."""
+
     name: str | None = Field(None, min_length=1, max_length=200)
     default_country: str | None = Field(
         None, description=DEFAULT_COUNTRY_DESCRIPTION, json_schema_extra=COUNTRY_SCHEMA
@@ -84,6 +156,10 @@ class SourceOut(BaseModel):
     write_key_hint: str = Field(description="The start of the write key, to recognise it.")
     created_at: float
     default_country: str = Field("US", description=DEFAULT_COUNTRY_DESCRIPTION)
+    allowed_origins: list[str] = Field(default_factory=list, description=ORIGINS_HELP)
+    cookie_domain: str | None = Field(None, description=COOKIE_DOMAIN_HELP)
+    consent_required: bool = Field(False, description=CONSENT_REQUIRED_HELP)
+    tag_dedup: bool = Field(False, description=TAG_DEDUP_HELP)
 
 
 class SourceCreated(SourceOut):
@@ -147,6 +223,22 @@ class IntegrationSettings(_Strict):
         "objects",
         description="App events: app_info/device_info objects, the legacy flat fields, or none.",
     )
+    tag_id: str | None = Field(
+        None,
+        description="Pinterest Tag ID for browser deduplication (with the source's tag_dedup). "
+        "NOT the Ad Account ID: " + TAG_ID_HINT,
+        examples=["2612345678901"],
+        json_schema_extra=TAG_ID_SCHEMA,
+    )
+
+    @field_validator("tag_id")
+    @classmethod
+    def _tag_id(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not TAG_ID.fullmatch(value.strip()):
+            raise ValueError("tag_id must be " + TAG_ID_HINT)
+        return value.strip()
 
 
 class IntegrationCreate(_Strict):
@@ -158,6 +250,15 @@ class IntegrationCreate(_Strict):
     consent_categories: list[str] = Field(default_factory=list, examples=[["advertising"]])
     test_mode: bool = Field(False, description="Send with ?test=true: Pinterest records nothing.")
     settings: IntegrationSettings = Field(default_factory=IntegrationSettings)
+
+
+def check_tag_not_ad_account(tag_id: str | None, ad_account_id: str | None) -> None:
+    """The commonest mix-up (pinterest-capi.md §1): the Ad Account ID pasted as the Tag ID."""
+    if tag_id is not None and tag_id == ad_account_id:
+        raise ValueError(
+            "settings.tag_id equals the ad account id: the Tag ID is a different number, "
+            "shown in Ads Manager > Conversions > Pinterest Tag"
+        )
 
 
 class IntegrationPatch(_Strict):
@@ -219,6 +320,7 @@ class AttemptOut(BaseModel):
     outcome: str
     message: str | None
     test: bool
+    hint: str | None = Field(None, description="What to do about this answer, in plain words.")
 
 
 class EventOut(BaseModel):
@@ -354,3 +456,32 @@ class ReplayOut(BaseModel):
     replayed: int
     replayed_seqs: list[int]
     skipped: list[SkippedOut] = Field(description="Left dead, with why (e.g. older than 7 days).")
+
+
+class OutcomeCountsOut(BaseModel):
+    source_id: str
+    integrations: dict[str, dict[str, int]] = Field(
+        description="Per integration id, how many events got each trace outcome: queued, "
+        "filtered (consent), no_pipeline, invalid, unmatchable."
+    )
+
+
+class DeliveryStepOut(BaseModel):
+    """One Pinterest payload of an event and where its delivery stands."""
+
+    integration_id: str
+    event_id: str
+    event_name: str
+    status: Literal["pending", "delivered", "dead"]
+    attempts: int
+    last_error: str | None = Field(description="Pinterest's error_message, or why we gave up.")
+    warning: str | None = Field(description="Pinterest's warning_message of a delivered event.")
+    hint: str | None
+    updated_at: float
+    payload: dict[str, Any] = Field(description="The event exactly as sent to Pinterest.")
+
+
+class EventJourneyOut(EventOut):
+    """An event from receipt to Pinterest's answer, in one call."""
+
+    deliveries: list[DeliveryStepOut]

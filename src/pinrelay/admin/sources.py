@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from pinrelay.admin.auth import ActorDep
 from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep
-from pinrelay.admin.models import SourceCreate, SourceCreated, SourceOut, SourcePatch
+from pinrelay.admin.models import (
+    OutcomeCountsOut,
+    SourceCreate,
+    SourceCreated,
+    SourceOut,
+    SourcePatch,
+)
 from pinrelay.credentials import hash_key, new_write_key, write_key_hint
-from pinrelay.errors import ResourceNotFound
+from pinrelay.errors import Conflict, ResourceNotFound
+from pinrelay.store.base import Store
 from pinrelay.store.records import Source
 
 router = APIRouter(prefix="/v1/admin/sources", tags=["sources"], responses=ERROR_RESPONSES)
@@ -23,6 +30,10 @@ def source_out(source: Source) -> SourceOut:
         write_key_hint=source.write_key_hint,
         created_at=source.created_at,
         default_country=source.default_country,
+        allowed_origins=list(source.allowed_origins),
+        cookie_domain=source.cookie_domain,
+        consent_required=source.consent_required,
+        tag_dedup=source.tag_dedup,
     )
 
 
@@ -37,8 +48,13 @@ async def create_source(body: SourceCreate, store: StoreDep, actor: ActorDep) ->
         write_key_hint=write_key_hint(write_key),
         default_country=body.default_country,
     )
+    if body.model_fields_set - {"name", "default_country"}:
+        source = await _apply_browser(store, source, body)
     await store.audit(
-        actor=actor, action="source.create", target=source.id, details={"name": body.name}
+        actor=actor,
+        action="source.create",
+        target=source.id,
+        details=body.model_dump(mode="json", exclude_unset=True),
     )
     return SourceCreated(**source_out(source).model_dump(), write_key=write_key)
 
@@ -73,16 +89,58 @@ async def rotate_write_key(source_id: str, store: StoreDep, actor: ActorDep) -> 
 async def update_source(
     source_id: str, body: SourcePatch, store: StoreDep, actor: ActorDep
 ) -> SourceOut:
-    """Change the name or the default country (phone numbers without a country code)."""
-    if store.get_source(source_id) is None:
+    """Change the name, the default country, or the browser settings the body names."""
+    source = store.get_source(source_id)
+    if source is None:
         raise ResourceNotFound(f"source {source_id!r} does not exist")
-    source = await store.update_source(
-        source_id, name=body.name, default_country=body.default_country
-    )
+    if body.model_fields_set & {"name", "default_country"}:
+        source = await store.update_source(
+            source_id, name=body.name, default_country=body.default_country
+        )
+    updated = await _apply_browser(store, source, body)
     await store.audit(
         actor=actor,
         action="source.update",
         target=source_id,
         details=body.model_dump(mode="json", exclude_unset=True),
     )
-    return source_out(source)
+    return source_out(updated)
+
+
+async def _apply_browser(store: Store, source: Source, body: SourceCreate | SourcePatch) -> Source:
+    fields = body.model_fields_set
+    origins = source.allowed_origins
+    if "allowed_origins" in fields:
+        origins = tuple(body.allowed_origins or ())
+    return await store.update_source_browser(
+        source.id,
+        allowed_origins=origins,
+        cookie_domain=body.cookie_domain if "cookie_domain" in fields else source.cookie_domain,
+        consent_required=(
+            source.consent_required if body.consent_required is None else body.consent_required
+        ),
+        tag_dedup=source.tag_dedup if body.tag_dedup is None else body.tag_dedup,
+    )
+
+
+@router.get("/{source_id}/outcomes")
+async def source_outcomes(source_id: str, store: StoreDep) -> OutcomeCountsOut:
+    """What became of this source's events, counted per integration (e.g. consent-filtered)."""
+    if store.get_source(source_id) is None:
+        raise ResourceNotFound(f"source {source_id!r} does not exist")
+    return OutcomeCountsOut(source_id=source_id, integrations=await store.count_outcomes(source_id))
+
+
+@router.delete("/{source_id}", status_code=204)
+async def delete_source(source_id: str, store: StoreDep, actor: ActorDep) -> Response:
+    """Delete a source: its write key stops working; refused while integrations use it."""
+    if store.get_source(source_id) is None:
+        raise ResourceNotFound(f"source {source_id!r} does not exist")
+    users = [i.id for i in store.list_integrations(source_id)]
+    if users:
+        raise Conflict(
+            f"source {source_id!r} still feeds integrations {', '.join(users)}: delete them first"
+        )
+    await store.delete_source(source_id)
+    await store.audit(actor=actor, action="source.delete", target=source_id, details={})
+    return Response(status_code=204)

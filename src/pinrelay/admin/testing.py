@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from pinrelay.admin.deps import ERROR_RESPONSES, BoxDep, StoreDep, existing_integration
+from pinrelay.admin.hints import hint_for
 from pinrelay.errors import DeliveryError, IntegrationConfigError, TransientDeliveryError
 from pinrelay.identity import sha256_hex
 from pinrelay.pinterest.client import PinterestClient
@@ -28,20 +29,6 @@ SAMPLE_USER_AGENT = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) "
     "Version/17.5 Safari/605.1.15"
 )
-
-HINTS = {
-    400: "Pinterest refused the request as malformed: the message names the field; check the "
-    "pipeline that produced it.",
-    401: "The conversion token was rejected: generate a new one in Ads Manager > Conversions "
-    "and save it in this integration.",
-    403: "The token's user has no access to this ad account: check the Ad Account ID, or "
-    "generate the token as a user with a Business Access role on the account.",
-    404: "The ad account was not found: use the numeric Ad Account ID from Ads Manager > "
-    "Account settings, not the Tag ID.",
-    422: "Pinterest read the request but refused the event: the per-event message says why.",
-    429: "Pinterest is rate limiting this ad account: pinrelay waits X-RateLimit-Reset seconds "
-    "and retries.",
-}
 
 
 class TestEventResult(BaseModel):
@@ -71,17 +58,6 @@ def sample_event() -> dict[str, Any]:
             "client_user_agent": SAMPLE_USER_AGENT,
         },
     }
-
-
-def hint_for(status: int | None) -> str | None:
-    if status is None:
-        return (
-            "Nothing came back from Pinterest: check that this server can reach "
-            "PINRELAY_PINTEREST_API_URL (network, proxy, DNS)."
-        )
-    if status >= 500:
-        return "Pinterest had a server error: pinrelay retries these with backoff."
-    return HINTS.get(status)
 
 
 @router.post("/{integration_id}/test")

@@ -15,11 +15,14 @@ from typing import Any
 import msgspec
 import structlog
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from pinrelay.collect.body import decode_json, read_body
+from pinrelay.collect.browser import BrowserMiddleware, Visit
+from pinrelay.collect.cors import check_origin, origin_allowed
 from pinrelay.collect.ingest import Ingestor, RequestInfo
 from pinrelay.collect.messages import (
     AcceptedMessage,
@@ -28,6 +31,9 @@ from pinrelay.collect.messages import (
     parse_timestamp,
 )
 from pinrelay.collect.network import Network, visitor_address
+from pinrelay.collect.network import trusted as _is_trusted
+from pinrelay.collect.publicconfig import CONFIG_MAX_AGE, public_config
+from pinrelay.collect.static import collector
 from pinrelay.credentials import hash_key
 from pinrelay.errors import BadRequest, HTTPError, PayloadTooLarge, Unauthorized
 from pinrelay.store.base import Store
@@ -100,8 +106,15 @@ class CollectApp:
             Route("/v1/import", self._batch, methods=["POST"]),
             Route("/healthz", self._healthz, methods=["GET"]),
             Route("/readyz", self._readyz, methods=["GET"]),
+            Route("/pinrelay.js", collector().endpoint, methods=["GET"]),
+            Route("/v1/config", self._config, methods=["GET"]),
         ]
-        return Starlette(routes=routes, exception_handlers={HTTPError: self._http_error})
+        browsers = Middleware(BrowserMiddleware, allowed_anywhere=self._allowed_anywhere)
+        return Starlette(
+            routes=routes,
+            exception_handlers={HTTPError: self._http_error},
+            middleware=[browsers],
+        )
 
     async def _http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPError)
@@ -118,13 +131,16 @@ class CollectApp:
     def _single(self, kind: str) -> Any:
         async def endpoint(request: Request) -> Response:
             body, source = await self._open(request)
+            visit = self._visit(request, source)
+            if visit is not None:
+                body = visit.fill_anonymous_id([body])[0]
             accepted, rejected = self._check([body], request, default_type=kind, batch_sent_at=None)
             if rejected:
                 problem = rejected[0]
                 error_class = PayloadTooLarge if problem["too_large"] else BadRequest
                 raise error_class(problem["error"])
             await self._ingestor.ingest(source, accepted, self._request_info(request))
-            return json_response({"success": True})
+            return self._answer({"success": True}, visit, accepted)
 
         return endpoint
 
@@ -144,6 +160,9 @@ class CollectApp:
                 else m
                 for m in batch
             ]
+        visit = self._visit(request, source)
+        if visit is not None:
+            batch = visit.fill_anonymous_id(batch)
         accepted, rejected = self._check(batch, request, default_type=None, batch_sent_at=sent_at)
         for problem in rejected:
             problem.pop("too_large")
@@ -162,8 +181,10 @@ class CollectApp:
                 accepted=len(accepted),
                 rejected=len(rejected),
             )
-            return json_response({"success": True, "accepted": len(accepted), "rejected": rejected})
-        return json_response({"success": True})
+            return self._answer(
+                {"success": True, "accepted": len(accepted), "rejected": rejected}, visit, accepted
+            )
+        return self._answer({"success": True}, visit, accepted)
 
     async def _open(self, request: Request) -> tuple[dict[str, Any], Source]:
         body = decode_json(await read_body(request))
@@ -175,6 +196,7 @@ class CollectApp:
                 "unknown write key: copy the write key of your source from "
                 "pinrelay (it is shown once when the source is created)"
             )
+        check_origin(source.name, source.allowed_origins, request.headers.get("origin"))
         return body, source
 
     def _sent_at(self, body: dict[str, Any]) -> datetime | None:
@@ -225,3 +247,41 @@ class CollectApp:
             user_agent=request.headers.get("user-agent"),
             own_proxies=self._trusted,
         )
+
+    # browsers (pinrelay.js) ---------------------------------------------------------------
+    def _allowed_anywhere(self, origin: str) -> bool:
+        return any(origin_allowed(s.allowed_origins, origin) for s in self._store.list_sources())
+
+    def _https(self, request: Request) -> bool:
+        """Served over HTTPS, or a trusted proxy in front says so (X-Forwarded-Proto)."""
+        if request.url.scheme == "https":
+            return True
+        peer = request.client.host if request.client else None
+        proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        return proto == "https" and peer is not None and _is_trusted(peer, self._trusted)
+
+    def _visit(self, request: Request, source: Source) -> Visit | None:
+        if "origin" not in request.headers:  # a server-side sender: nothing to do
+            return None
+        return Visit.of(request, source, self._https(request))
+
+    def _answer(
+        self, body: dict[str, Any], visit: Visit | None, accepted: list[AcceptedMessage]
+    ) -> Response:
+        response = json_response(body)
+        if visit is not None:
+            visit.set_cookies(response, [item.message for item in accepted])
+        return response
+
+    async def _config(self, request: Request) -> Response:
+        """The public config of a write key's source, for pinrelay.js (no secrets in it)."""
+        key = request.query_params.get("writeKey", "")
+        source = self._store.source_for_write_key_hash(hash_key(key)) if key else None
+        if source is None:
+            raise Unauthorized("unknown write key: pass the source's write key as ?writeKey=")
+        check_origin(source.name, source.allowed_origins, request.headers.get("origin"))
+        integrations = self._store.list_integrations(source.id)
+        config = public_config(source, integrations, self._ingestor.pipelines)
+        response = json_response(config)
+        response.headers["cache-control"] = f"private, max-age={CONFIG_MAX_AGE}"
+        return response

@@ -75,6 +75,22 @@ def consent_allows(message: Mapping[str, Any], integration: Integration) -> str 
     return None
 
 
+def source_consent_refusal(source: Source, message: Mapping[str, Any]) -> str | None:
+    """None unless the source requires consent and the event grants no category.
+
+    A source that requires consent sends nothing for a visitor who has not (yet) granted
+    anything, whatever its integrations ask for; pinrelay.js holds such events in the page,
+    this is the server's half of the rule (for senders that are not pinrelay.js).
+    """
+    if not source.consent_required:
+        return None
+    context = message.get("context") or {}
+    preferences = (context.get("consent") or {}).get("categoryPreferences")
+    if isinstance(preferences, dict) and any(v is True for v in preferences.values()):
+        return None
+    return "the source requires consent and this event grants no category"
+
+
 def _identity_problem(errors: Sequence[str]) -> bool:
     return any(error.startswith("user_data:") for error in errors)
 
@@ -92,6 +108,11 @@ class Ingestor:
         self._store = store
         self._on_commit = on_commit
         self._pipelines = pipelines  # e.g. PipelineRegistry.pipelines_for (issue 5)
+
+    @property
+    def pipelines(self) -> Callable[[Integration], PipelineSet]:
+        """How this ingestor finds an integration's pipelines (the Tag mapping reuses it)."""
+        return self._pipelines
 
     async def ingest(
         self, source: Source, accepted: Sequence[AcceptedMessage], request: RequestInfo
@@ -135,13 +156,15 @@ class Ingestor:
             identity_keys=resolution.keys,
             stored_click_id=resolution.click_id,
         )
+        source_refusal = source_consent_refusal(source, message)
         for integration in integrations:
-            if resolution.visitor.bot is not None:
+            refusal = resolution.visitor.bot or source_refusal
+            if refusal is not None:
                 trace.append(
                     {
                         "integration_id": integration.id,
                         "outcome": "filtered",
-                        "reason": resolution.visitor.bot,
+                        "reason": refusal,
                     }
                 )
                 continue

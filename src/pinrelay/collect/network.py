@@ -13,6 +13,11 @@ def parse_networks(entries: Sequence[str]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
 
 
+def trusted(address: str, networks: Sequence[Network]) -> bool:
+    """Whether `address` is one of our own proxies."""
+    return _trusted(address, networks)
+
+
 def _trusted(address: str, trusted: Sequence[Network]) -> bool:
     try:
         ip = ipaddress.ip_address(address)

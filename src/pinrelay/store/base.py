@@ -23,6 +23,7 @@ from pinrelay.store.records import (
     EventOutcome,
     IngestRecord,
     Integration,
+    JourneyStep,
     LaneStats,
     OutboxEntry,
     OutboxStatus,
@@ -79,12 +80,32 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def get_source(self, source_id: str) -> Source | None: ...
 
+    @abc.abstractmethod
+    async def update_source_browser(
+        self,
+        source_id: str,
+        *,
+        allowed_origins: tuple[str, ...],
+        cookie_domain: str | None,
+        consent_required: bool,
+        tag_dedup: bool,
+    ) -> Source:
+        """Set what a source allows and sets for browsers (pinrelay.js)."""
+
     # integrations ------------------------------------------------------------------------
     @abc.abstractmethod
     async def create_integration(self, integration: Integration) -> Integration: ...
 
     @abc.abstractmethod
     async def update_integration(self, integration: Integration) -> Integration: ...
+
+    @abc.abstractmethod
+    async def delete_integration(self, integration_id: str) -> None:
+        """Remove an integration and its pipelines (the caller checks nothing is pending)."""
+
+    @abc.abstractmethod
+    async def delete_source(self, source_id: str) -> None:
+        """Remove a source (the caller checks it has no integration left)."""
 
     @abc.abstractmethod
     async def pause_integration(self, integration_id: str, reason: str) -> None: ...
@@ -142,6 +163,10 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def get_event(self, seq: int) -> StoredEvent | None: ...
+
+    @abc.abstractmethod
+    async def journey(self, event_seq: int) -> list[JourneyStep]:
+        """The outbox entries of one event with their payloads and delivery state."""
 
     # admin tokens and audit log --------------------------------------------------------
     @abc.abstractmethod
@@ -231,6 +256,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def lane_stats(self) -> list[LaneStats]:
         """Queue depth per integration (hot path of /metrics: no disk)."""
+
+    @abc.abstractmethod
+    async def count_outcomes(self, source_id: str | None) -> dict[str, dict[str, int]]:
+        """Per integration, how many events each trace outcome got (e.g. "filtered")."""
 
     def describe(self) -> dict[str, Any]:
         """What `/readyz` and the CLI print about this store."""

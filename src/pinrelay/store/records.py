@@ -18,6 +18,11 @@ class Source:
     write_key_hint: str
     created_at: float
     default_country: str = "US"  # reads phone numbers written without a country code
+    # browser collection (pinrelay.js, docs/how-to/website.md)
+    allowed_origins: tuple[str, ...] = ()  # origins whose pages may send; "*" = any
+    cookie_domain: str | None = None  # Domain of the cookies the collect server sets
+    consent_required: bool = False  # events without a granted category go nowhere
+    tag_dedup: bool = False  # pinrelay.js also fires the Pinterest Tag, same event ids
 
 
 @dataclass(frozen=True)
@@ -270,3 +275,11 @@ class LaneStats:
     integration_id: str
     pending: int
     oldest_queued_at: float | None
+
+
+@dataclass(frozen=True)
+class JourneyStep:
+    """One Pinterest payload an event produced, and where its delivery stands."""
+
+    entry: OutboxEntry
+    payload: dict[str, Any]

@@ -39,8 +39,7 @@ def load_migrations(package: str) -> list[tuple[int, str, str]]:
             found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
     found.sort()
     versions = [version for version, _, _ in found]
-    # Numbers are handed out per branch before the branches merge, so a branch may lack an
-    # earlier number for a while: gaps are allowed, a number used twice is not.
-    if len(set(versions)) != len(versions) or (versions and versions[0] < 1):
-        raise ValueError(f"migrations of {package} must have distinct numbers >= 1: {versions}")
+    # A gap means a migration is missing from this build: refuse rather than skip it.
+    if versions != list(range(1, len(versions) + 1)):
+        raise ValueError(f"migrations of {package} must be numbered 1..n without gaps: {versions}")
     return found

@@ -34,8 +34,6 @@ def test_every_query_the_sqlite_store_uses_is_defined() -> None:
     assert by_outbox <= set(queries)
 
 
-def test_migrations_are_numbered_in_order_each_number_once() -> None:
-    # A gap is allowed while the branch holding the missing number is not merged yet.
+def test_migrations_are_numbered_without_gaps() -> None:
     versions = [version for version, _, _ in load_migrations("pinrelay.store.sqlite.migrations")]
-    assert versions == sorted(set(versions))
-    assert versions[0] == 1
+    assert versions == list(range(1, len(versions) + 1))

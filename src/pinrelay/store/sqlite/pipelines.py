@@ -29,6 +29,11 @@ class PipelineTables:
     _pipelines: dict[str, dict[str, StoredPipeline]]  # integration id -> name -> current
     _pipelines_revision: int
 
+    def _forget_pipelines(self, integration_id: str) -> None:
+        """After an integration is deleted: its pipelines are gone too."""
+        if self._pipelines.pop(integration_id, None) is not None:
+            self._pipelines_revision += 1
+
     def _load_pipelines(self, conn: sqlite3.Connection) -> None:
         """Called once by `open`, with the bootstrap connection."""
         self._pipelines = {}

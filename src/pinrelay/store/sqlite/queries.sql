@@ -193,6 +193,7 @@ SELECT id, name, settings, updated_at FROM integrations WHERE id = :id;
 -- name: select_pipelines_of_integration
 SELECT integration_id, name, version, yaml, created_at, updated_at
 FROM integration_pipelines WHERE integration_id = :id ORDER BY created_at, name;
+
 -- name: insert_mark_row
 -- Every state change of an outbox entry is one narrow appended row (migration 0002).
 -- Positional (seq, status, attempts, next_attempt_at, last_error, warning, at): the hot path.
@@ -246,3 +247,42 @@ DELETE FROM outbox_events WHERE seq BETWEEN :first AND :last
 -- name: delete_marks_range
 DELETE FROM outbox_marks WHERE seq BETWEEN :first AND :last
   AND seq IN (SELECT value FROM json_each(:seqs));
+-- name: update_source_browser
+UPDATE sources
+SET allowed_origins = :allowed_origins, cookie_domain = :cookie_domain,
+    consent_required = :consent_required, tag_dedup = :tag_dedup, updated_at = :now
+WHERE id = :id;
+
+-- name: select_source_browser
+SELECT id, allowed_origins, cookie_domain, consent_required, tag_dedup FROM sources;
+
+-- name: count_outcomes
+-- The trace is a JSON list of {integration_id, outcome, ...}: one row per integration step.
+SELECT json_extract(step.value, '$.integration_id') AS integration_id,
+       json_extract(step.value, '$.outcome') AS outcome, COUNT(*) AS n
+FROM events, json_each(events.trace) AS step
+WHERE (:source_id IS NULL OR events.source_id = :source_id)
+GROUP BY 1, 2;
+
+-- name: select_outbox_of_event
+-- An event's journey: each Pinterest payload it produced, with its latest delivery state.
+SELECT e.seq, e.integration_id, e.event_id, e.event_name, e.event_time, e.payload,
+       COALESCE(m.status, 'pending') AS status, COALESCE(m.attempts, 0) AS attempts,
+       COALESCE(m.next_attempt_at, e.created_at) AS next_attempt_at, m.last_error, m.warning,
+       e.created_at, COALESCE(m.at, e.created_at) AS updated_at
+FROM outbox_events e
+LEFT JOIN outbox_marks m ON m.id = (SELECT MAX(id) FROM outbox_marks WHERE seq = e.seq)
+WHERE e.event_seq = :event_seq
+ORDER BY e.seq;
+
+-- name: delete_integration_pipelines
+DELETE FROM integration_pipelines WHERE integration_id = :id;
+
+-- name: delete_integration_pipeline_versions
+DELETE FROM integration_pipeline_versions WHERE integration_id = :id;
+
+-- name: delete_integration
+DELETE FROM integrations WHERE id = :id;
+
+-- name: delete_source
+DELETE FROM sources WHERE id = :id;

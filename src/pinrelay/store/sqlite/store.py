@@ -32,6 +32,7 @@ from pinrelay.store.records import (
     EventOutcome,
     IngestRecord,
     Integration,
+    JourneyStep,
     LaneStats,
     OutboxEntry,
     OutboxStatus,
@@ -135,6 +136,8 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
                         replace(self._sources[row["id"]], default_country=row["default_country"]),
                         self._write_key_hashes[row["id"]],
                     )
+            for row in bootstrap.execute(Q["select_source_browser"]):
+                self._apply_source_browser(row)
             for row in bootstrap.execute(Q["select_integrations"]):
                 integration = _integration_from_row(row)
                 self._integrations[integration.id] = integration
@@ -231,6 +234,43 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
     def get_source(self, source_id: str) -> Source | None:
         return self._sources.get(source_id)
 
+    async def update_source_browser(
+        self,
+        source_id: str,
+        *,
+        allowed_origins: tuple[str, ...],
+        cookie_domain: str | None,
+        consent_required: bool,
+        tag_dedup: bool,
+    ) -> Source:
+        if source_id not in self._sources:
+            raise NotFound(f"source {source_id} does not exist")
+        params = {
+            "id": source_id,
+            "allowed_origins": json.dumps(list(allowed_origins)),
+            "cookie_domain": cookie_domain,
+            "consent_required": int(consent_required),
+            "tag_dedup": int(tag_dedup),
+            "now": time.time(),
+        }
+        await self._writer.run(lambda conn: conn.execute(Q["update_source_browser"], params))
+        self._apply_source_browser(params)
+        return self._sources[source_id]
+
+    def _apply_source_browser(self, row: Any) -> None:
+        """Replace the cached source (both indexes) with its browser settings from `row`."""
+        current = self._sources.get(row["id"])
+        if current is None:
+            return
+        updated = replace(
+            current,
+            allowed_origins=tuple(json.loads(row["allowed_origins"])),
+            cookie_domain=row["cookie_domain"],
+            consent_required=bool(row["consent_required"]),
+            tag_dedup=bool(row["tag_dedup"]),
+        )
+        self._remember_source(updated, self._write_key_hashes[updated.id])
+
     # integrations ------------------------------------------------------------------------
     async def create_integration(self, integration: Integration) -> Integration:
         params = _integration_params(integration, integration.created_at)
@@ -245,6 +285,29 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
         await self._writer.run(lambda conn: conn.execute(Q["update_integration"], params))
         self._integrations[integration.id] = integration
         return integration
+
+    async def delete_integration(self, integration_id: str) -> None:
+        if integration_id not in self._integrations:
+            raise NotFound(f"integration {integration_id} does not exist")
+        params = {"id": integration_id}
+
+        def delete(conn: sqlite3.Connection) -> None:
+            conn.execute(Q["delete_integration_pipeline_versions"], params)
+            conn.execute(Q["delete_integration_pipelines"], params)
+            conn.execute(Q["delete_integration"], params)
+
+        await self._writer.run(delete)
+        self._integrations.pop(integration_id, None)
+        self._forget_pipelines(integration_id)
+
+    async def delete_source(self, source_id: str) -> None:
+        if source_id not in self._sources:
+            raise NotFound(f"source {source_id} does not exist")
+        await self._writer.run(lambda conn: conn.execute(Q["delete_source"], {"id": source_id}))
+        self._sources.pop(source_id, None)
+        key_hash = self._write_key_hashes.pop(source_id, None)
+        if key_hash is not None:
+            self._sources_by_key_hash.pop(key_hash, None)
 
     async def pause_integration(self, integration_id: str, reason: str) -> None:
         current = self._integrations.get(integration_id)
@@ -420,11 +483,33 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
         rows = await self._read(lambda conn: conn.execute(Q["select_events"], params).fetchall())
         return [_event_from_row(r) for r in rows]
 
+    async def journey(self, event_seq: int) -> list[JourneyStep]:
+        rows = await self._read(
+            lambda conn: conn.execute(
+                Q["select_outbox_of_event"], {"event_seq": event_seq}
+            ).fetchall()
+        )
+        steps = []
+        for row in rows:
+            fields = dict(row)
+            payload = json.loads(fields.pop("payload"))
+            steps.append(JourneyStep(OutboxEntry(**fields), payload))
+        return steps
+
     async def get_event(self, seq: int) -> StoredEvent | None:
         row = await self._read(
             lambda conn: conn.execute(Q["select_event"], {"seq": seq}).fetchone()
         )
         return None if row is None else _event_from_row(row)
+
+    async def count_outcomes(self, source_id: str | None) -> dict[str, dict[str, int]]:
+        rows = await self._read(
+            lambda conn: conn.execute(Q["count_outcomes"], {"source_id": source_id}).fetchall()
+        )
+        counts: dict[str, dict[str, int]] = {}
+        for row in rows:
+            counts.setdefault(str(row["integration_id"]), {})[str(row["outcome"])] = row["n"]
+        return counts
 
     # plumbing ----------------------------------------------------------------------------
     def _read_connection(self) -> sqlite3.Connection:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from pinrelay.admin import testing
+from pinrelay.admin import hints
 from pinrelay.admin.deadletters import list_dead_letters, replay_dead_letters
 from pinrelay.admin.models import ReplayIn
 from pinrelay.store.records import OutboxStatus
@@ -58,7 +58,7 @@ async def deliveries(
         entries=entries,
         attempts=attempts,
         counts=counts,
-        hint_for=testing.hint_for,
+        hint_for=hints.hint_for,
         dead=dead,
         oldest_pending=oldest,
     )

@@ -13,8 +13,8 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from pinrelay.admin import hints, testing
 from pinrelay.admin import integrations as api
-from pinrelay.admin import testing
 from pinrelay.admin.models import IntegrationCreate, IntegrationPatch, IntegrationSettings
 from pinrelay.credentials import SecretBox
 from pinrelay.pinterest.client import PinterestClient
@@ -68,7 +68,7 @@ def last_pause_hint(attempts: list[Any]) -> str | None:
     """The plain-language fix for the answer that paused the integration."""
     for attempt in attempts:
         if attempt.outcome == "paused":
-            return testing.hint_for(attempt.http_status)
+            return hints.hint_for(attempt.http_status)
     return None
 
 
@@ -163,7 +163,7 @@ async def _detail(
         counts=await store.outbox_counts(integration.id),
         attempts=attempts,
         pause_hint=last_pause_hint(attempts),
-        hint_for=testing.hint_for,
+        hint_for=hints.hint_for,
         has_tag_id=HAS_TAG_ID,
         tag_id_hint=TAG_ID_HINT,
         errors=context.pop("errors", {}),
