@@ -284,6 +284,7 @@ def test_pages_of_things_show_them(signed_in: UIClient, gateway: GatewayHandle) 
     assert event.status_code == 200
     assert "checkout" in event.text
     assert "client_ip_address" in event.text
+    assert "exactly as built at ingest" in event.text  # the queue entry's own payload
     deliveries = signed_in.get(f"/deliveries?integration_id={integration['id']}")
     assert "checkout" in deliveries.text
     feed = signed_in.get("/events/feed?after=0", headers={"Accept": "application/json"}).json()

@@ -1,11 +1,12 @@
 """One event's journey for the debugger: per integration, pipeline, payload, keys, outcome.
 
 The trace says which pipeline matched and the ingest outcome. For an event that was not
-queued the trace keeps the exact Pinterest event (`output`). For a queued one the payload
-lives in the outbox, which has no read by event, so it is rebuilt here from the stored event
-(PII already hashed, which the pipelines pass through unchanged), the integration's current
-pipelines and the identity keys stored now; the page says so. Request cookies are not
-stored, so a click id that came only from the `_epik` cookie is missing from a rebuild.
+queued the trace keeps the exact Pinterest event (`output`); for a queued one the store's
+journey gives the exact outbox payload and its delivery state. Only when neither has it (an
+entry reclaimed after delivery) is the payload rebuilt from the stored event (PII already
+hashed, which the pipelines pass through unchanged) with the integration's current pipelines
+and stored identity keys; the page says so, and a click id that came only from the `_epik`
+cookie is missing from such a rebuild (request cookies are not stored).
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pinrelay.admin.hints import hint_for_event
 from pinrelay.collect.ingest import pipelines_for
 from pinrelay.identity.matchkeys import merge_match_keys
 from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.events import EventInput
 from pinrelay.store.base import Store
-from pinrelay.store.records import Integration, OutboxEntry, StoredEvent
-
-OUTBOX_SCAN = 1000  # newest outbox rows searched for the event's delivery outcome
+from pinrelay.store.records import Integration, JourneyStep, OutboxEntry, StoredEvent
 
 PLAIN_OUTCOMES = {
     "queued": "Queued for delivery to Pinterest.",
@@ -46,6 +46,7 @@ class Step:
     rebuilt: bool = False  # the payload was rebuilt, not kept by the trace
     match_keys: list[str] = field(default_factory=list)
     delivery: OutboxEntry | None = None
+    hint: str | None = None  # how to fix a delivery that is not delivered
 
 
 def _known_keys(store: Store, event: StoredEvent) -> dict[str, list[str]]:
@@ -63,11 +64,6 @@ def present_match_keys(payload: dict[str, Any]) -> list[str]:
     return sorted(k for k, v in user_data.items() if v)
 
 
-async def _delivery(store: Store, integration_id: str, event_id: str) -> OutboxEntry | None:
-    entries = await store.list_outbox(integration_id, status=None, limit=OUTBOX_SCAN, before=None)
-    return next((e for e in entries if e.event_id == event_id), None)
-
-
 def _rebuilt(
     step: Step, event: StoredEvent, keys: dict[str, list[str]], pipelines: PipelineSet
 ) -> dict[str, Any] | None:
@@ -83,6 +79,9 @@ async def journey(
 ) -> list[Step]:
     """Every integration's step of the event, with payload, match keys and delivery."""
     keys = _known_keys(store, event)
+    queued: dict[tuple[str, str], JourneyStep] = {
+        (j.entry.integration_id, j.entry.event_id): j for j in await store.journey(event.seq)
+    }
     steps: list[Step] = []
     for raw in event.trace:
         integration_id = str(raw.get("integration_id"))
@@ -98,15 +97,18 @@ async def journey(
             notes=list(raw.get("notes") or []),
         )
         kept = raw.get("output")
+        found = queued.get((integration_id, str(raw.get("event_id"))))
         if isinstance(kept, dict):
             step.payload = kept
+        elif found is not None:
+            step.payload, step.delivery = found.payload, found.entry
+            step.hint = hint_for_event(
+                found.entry.status, found.entry.last_error, found.entry.attempts
+            )
         elif integration is not None and step.pipeline:
             step.payload = _rebuilt(step, event, keys, pipelines(integration))
             step.rebuilt = step.payload is not None
         if step.payload is not None:
             step.match_keys = present_match_keys(step.payload)
-        event_id = raw.get("event_id") or (step.payload or {}).get("event_id")
-        if outcome == "queued" and event_id:
-            step.delivery = await _delivery(store, integration_id, str(event_id))
         steps.append(step)
     return steps
