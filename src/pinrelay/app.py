@@ -133,6 +133,7 @@ class Gateway:
         )
         admin.state.pipeline_registry = self.pipelines
         admin.state.metrics = self.metrics
+        admin.state.collect_url = f"http://{settings.host}:{settings.port}"  # UI snippets
         self.admin_server = http_server(admin, settings.admin_host, settings.admin_port)
         self.retention = RetentionTask(
             self.store,

@@ -27,6 +27,7 @@ from pinrelay.admin import (
     testing,
     tokens,
 )
+from pinrelay.admin import stats as event_stats
 from pinrelay.admin.auth import require_admin
 from pinrelay.admin.deps import ERROR_RESPONSES
 from pinrelay.admin.limits import BodySizeLimit
@@ -35,6 +36,7 @@ from pinrelay.credentials import SecretBox
 from pinrelay.errors import HTTPError
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.store.base import Store
+from pinrelay.ui.app import install_ui
 
 ROUTERS = (
     sources.router,
@@ -49,6 +51,7 @@ ROUTERS = (
     pipelines.router,
     deadletters.router,
     metrics.router,
+    event_stats.router,
 )
 
 
@@ -104,4 +107,5 @@ def build_admin_app(
         # Every route documents the errors it can answer, so the schema matches the API.
         app.include_router(router, dependencies=[Depends(require_admin)], responses=ERROR_RESPONSES)
     app.add_middleware(BodySizeLimit)
+    install_ui(app)  # the management UI at / (its own session login)
     return app

@@ -28,16 +28,20 @@ def require_admin(
     """Every admin route depends on this; it leaves the actor in request.state.actor."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("missing admin token: send Authorization: Bearer <token>")
-    given = credentials.credentials
+    actor = actor_for_token(request, credentials.credentials)
+    if actor is None:
+        raise Unauthorized("invalid or revoked admin token")
+    request.state.actor = actor
+
+
+def actor_for_token(request: Request, given: str) -> str | None:
+    """Who `given` is ("env" or a created token's id), or None; the UI's login uses it too."""
     expected: str = request.app.state.admin_token
     if same_secret(given, expected):
-        request.state.actor = BOOTSTRAP_ACTOR
-        return
+        return BOOTSTRAP_ACTOR
     store: Store = request.app.state.store
     token = store.admin_token_for_hash(hash_key(given))
-    if token is None:
-        raise Unauthorized("invalid or revoked admin token")
-    request.state.actor = token.id
+    return None if token is None else token.id
 
 
 def get_actor(request: Request) -> str:

@@ -1,0 +1,25 @@
+"""`GET /v1/admin/stats/events`: per integration, event outcomes over time (the dashboard's)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep
+from pinrelay.ui.stats import event_stats
+
+router = APIRouter(prefix="/v1/admin/stats", tags=["stats"], responses=ERROR_RESPONSES)
+
+
+@router.get("/events")
+async def stats_of_events(
+    store: StoreDep,
+    window_seconds: Annotated[int, Query(ge=60, le=7 * 86400)] = 3600,
+    bucket_seconds: Annotated[int, Query(ge=10, le=86400)] = 60,
+) -> dict[str, Any]:
+    """Counts per bucket: received (events of the source) and each trace outcome."""
+    if window_seconds // bucket_seconds > 2000:
+        bucket_seconds = window_seconds // 2000
+    stats = await event_stats(store, window_seconds=window_seconds, bucket_seconds=bucket_seconds)
+    return stats.as_json()

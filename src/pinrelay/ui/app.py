@@ -1,0 +1,71 @@
+"""Registration of the UI on the admin app: pages, static files, sessions, security headers.
+
+Adding a page (dead letters and replay, match quality, pipelines editor, ...) is one module
+under ui/pages with a `router` and a `NAV` entry, plus one line in PAGES below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from pinrelay.ui.pages import (
+    dashboard,
+    deliveries,
+    events,
+    integrations,
+    login,
+    pipeline_editor,
+    pipelines,
+    sources,
+)
+from pinrelay.ui.sessions import SessionStore
+from pinrelay.ui.web import HERE, CsrfRefused, LoginRequired, login_redirect, render
+
+PAGES = (login, dashboard, sources, integrations, events, deliveries, pipelines, pipeline_editor)
+
+# Scripts and styles only from this origin: no inline script can run, even if a value
+# slipped through escaping. Frames are refused (clickjacking).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",  # "no-referrer" makes form posts send Origin: null
+}
+
+
+def install_ui(app: FastAPI, *, sessions: SessionStore | None = None) -> None:
+    """Serve the management UI from `app` (the admin API's app)."""
+    app.state.ui_sessions = sessions or SessionStore()
+    app.state.ui_nav = [page.NAV for page in PAGES if page.NAV is not None]
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for page in PAGES:
+        app.include_router(page.router, include_in_schema=False)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        if request.headers.get("accept", "").startswith("application/json"):
+            return JSONResponse({"error": {"status": 401, "message": "signed out"}}, 401)
+        return login_redirect(request)
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf(request: Request, exc: CsrfRefused) -> Response:
+        return render(request, "refused.html", None, status_code=403)
+
+    @app.middleware("http")
+    async def _headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        if not request.url.path.startswith("/v1/"):
+            for name, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(name, value)
+            if not request.url.path.startswith("/static/"):
+                response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,114 @@
+"""One event's journey for the debugger: per integration, pipeline, payload, keys, outcome.
+
+The trace says which pipeline matched and the ingest outcome. For an event that was not
+queued the trace keeps the exact Pinterest event (`output`); for a queued one the store's
+journey gives the exact outbox payload and its delivery state. Only when neither has it (an
+entry reclaimed after delivery) is the payload rebuilt from the stored event (PII already
+hashed, which the pipelines pass through unchanged) with the integration's current pipelines
+and stored identity keys; the page says so, and a click id that came only from the `_epik`
+cookie is missing from such a rebuild (request cookies are not stored).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pinrelay.admin.hints import hint_for_event
+from pinrelay.collect.ingest import pipelines_for
+from pinrelay.identity.matchkeys import merge_match_keys
+from pinrelay.pipeline.evaluator import PipelineSet
+from pinrelay.pipeline.events import EventInput
+from pinrelay.store.base import Store
+from pinrelay.store.records import Integration, JourneyStep, OutboxEntry, StoredEvent
+
+PLAIN_OUTCOMES = {
+    "queued": "Queued for delivery to Pinterest.",
+    "filtered": "Not sent: the visitor did not consent to a category this integration needs.",
+    "unmatchable": "Not sent: no match key Pinterest accepts (email, external id, or IP with "
+    "user agent, or a click id).",
+    "invalid": "Not sent: the Pinterest event the pipeline built is invalid.",
+    "no_pipeline": "Not sent: no pipeline maps this event.",
+}
+
+
+@dataclass
+class Step:
+    integration_id: str
+    integration: Integration | None
+    pipeline: str | None
+    outcome: str
+    explanation: str
+    reason: str | None
+    notes: list[str]
+    payload: dict[str, Any] | None = None
+    rebuilt: bool = False  # the payload was rebuilt, not kept by the trace
+    match_keys: list[str] = field(default_factory=list)
+    delivery: OutboxEntry | None = None
+    hint: str | None = None  # how to fix a delivery that is not delivered
+
+
+def _known_keys(store: Store, event: StoredEvent) -> dict[str, list[str]]:
+    keys: list[dict[str, list[str]]] = []
+    if event.user_id:
+        keys.append(store.identity_keys(event.source_id, "user", event.user_id))
+    if event.anonymous_id:
+        keys.append(store.identity_keys(event.source_id, "anonymous", event.anonymous_id))
+    return merge_match_keys(*keys)
+
+
+def present_match_keys(payload: dict[str, Any]) -> list[str]:
+    """The user_data keys of a Pinterest event (hashed ones and IP/UA/click id)."""
+    user_data = payload.get("user_data") or {}
+    return sorted(k for k, v in user_data.items() if v)
+
+
+def _rebuilt(
+    step: Step, event: StoredEvent, keys: dict[str, list[str]], pipelines: PipelineSet
+) -> dict[str, Any] | None:
+    outputs = pipelines.evaluate(EventInput(message=event.body, identity_keys=keys))
+    output = next((o for o in outputs if o.pipeline == step.pipeline), None)
+    return None if output is None else output.event
+
+
+async def journey(
+    store: Store,
+    event: StoredEvent,
+    pipelines: Callable[[Integration], PipelineSet] = pipelines_for,
+) -> list[Step]:
+    """Every integration's step of the event, with payload, match keys and delivery."""
+    keys = _known_keys(store, event)
+    queued: dict[tuple[str, str], JourneyStep] = {
+        (j.entry.integration_id, j.entry.event_id): j for j in await store.journey(event.seq)
+    }
+    steps: list[Step] = []
+    for raw in event.trace:
+        integration_id = str(raw.get("integration_id"))
+        integration = store.get_integration(integration_id)
+        outcome = str(raw.get("outcome"))
+        step = Step(
+            integration_id=integration_id,
+            integration=integration,
+            pipeline=raw.get("pipeline"),
+            outcome=outcome,
+            explanation=PLAIN_OUTCOMES.get(outcome, outcome),
+            reason=raw.get("reason"),
+            notes=list(raw.get("notes") or []),
+        )
+        kept = raw.get("output")
+        found = queued.get((integration_id, str(raw.get("event_id"))))
+        if isinstance(kept, dict):
+            step.payload = kept
+        elif found is not None:
+            step.payload, step.delivery = found.payload, found.entry
+            step.hint = hint_for_event(
+                found.entry.status, found.entry.last_error, found.entry.attempts
+            )
+        elif integration is not None and step.pipeline:
+            step.payload = _rebuilt(step, event, keys, pipelines(integration))
+            step.rebuilt = step.payload is not None
+        if step.payload is not None:
+            step.match_keys = present_match_keys(step.payload)
+        steps.append(step)
+    return steps

@@ -1,0 +1,1 @@
+"""One module per UI page: each has a `router` and a `NAV` entry (None: not in the menu)."""
