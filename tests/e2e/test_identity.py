@@ -9,7 +9,6 @@ browser-shaped request for the landing page, Segment's Python SDK for the rest.
 from __future__ import annotations
 
 import hashlib
-import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ import httpx
 import pytest
 from segment.analytics import Client
 
-from tests.e2e.processes import ServeProcess, start_sandbox, start_serve
+from tests.e2e.processes import ServeProcess, start_serve
 from tests.e2e.test_spine import configure, wait_for_sandbox
 
 pytestmark = pytest.mark.e2e
@@ -33,14 +32,6 @@ EPIK = "dj0yJnU9TWFKZ2hBc3RxVzJ6"
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-@pytest.fixture
-def sandbox_url(tmp_path: Path) -> Iterator[str]:
-    process, url = start_sandbox(tmp_path)
-    yield url
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ received, byte for byte as Pinterest would.
 from __future__ import annotations
 
 import hashlib
-import signal
 import subprocess
 import time
 import uuid
@@ -21,7 +20,7 @@ import httpx
 import pytest
 from segment.analytics import Client
 
-from tests.e2e.processes import ServeProcess, start_sandbox, start_serve
+from tests.e2e.processes import ServeProcess, start_serve
 from tests.support.servers import AD_ACCOUNT, ADMIN_TOKEN, CONVERSION_TOKEN
 
 pytestmark = pytest.mark.e2e
@@ -35,14 +34,6 @@ UA = (
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-@pytest.fixture
-def sandbox_url(tmp_path: Path) -> Iterator[str]:
-    process, url = start_sandbox(tmp_path)
-    yield url
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=10)
 
 
 @pytest.fixture
