@@ -54,6 +54,12 @@ def test_dead_events_are_listed_with_reason_and_replayed_with_the_same_event_id(
     assert {found[i]["status"] for i in ids} == {"delivered"}
     assert received(sandbox) == Counter(ids)  # same event_ids, each delivered once
     assert gateway.admin("GET", "/v1/admin/dead-letters").json()["entries"] == []
+    replays = [
+        e
+        for e in gateway.admin("GET", "/v1/admin/audit").json()
+        if e["action"] == "dead_letters.replay"
+    ]
+    assert [(e["actor"], e["details"]["replayed"]) for e in replays] == [("env", 1), ("env", 1)]
 
 
 def test_a_replay_needs_a_filter_and_a_time_range_selects(

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from pinrelay.admin.auth import ActorDep
 from pinrelay.admin.deps import MAX_PAGE, StoreDep, existing_integration
 from pinrelay.admin.models import DeadLetterOut, DeadLettersOut, ReplayIn, ReplayOut, SkippedOut
 from pinrelay.errors import BadRequest
@@ -55,7 +56,7 @@ async def list_dead_letters(
 
 
 @router.post("/replay")
-async def replay_dead_letters(body: ReplayIn, store: StoreDep) -> ReplayOut:
+async def replay_dead_letters(body: ReplayIn, store: StoreDep, actor: ActorDep) -> ReplayOut:
     """Queue dead events again: one, a selection (seqs), an integration, or a time range."""
     filtered = any(
         value is not None for value in (body.integration_id, body.seqs, body.since, body.until)
@@ -74,6 +75,16 @@ async def replay_dead_letters(body: ReplayIn, store: StoreDep) -> ReplayOut:
     )
     result = await store.replay_dead(
         selection, now=time.time(), max_age_seconds=MAX_EVENT_AGE_SECONDS, limit=body.limit
+    )
+    await store.audit(
+        actor=actor,
+        action="dead_letters.replay",
+        target=body.integration_id or "*",
+        details={
+            **body.model_dump(mode="json", exclude_unset=True),
+            "replayed": len(result.replayed),
+            "skipped": len(result.skipped),
+        },
     )
     return ReplayOut(
         replayed=len(result.replayed),

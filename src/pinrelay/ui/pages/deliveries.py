@@ -83,7 +83,7 @@ async def replay(request: Request, session: SessionDep, form: FormDep) -> Respon
             body = ReplayIn(integration_id=integration_id, seqs=[int(v) for v in picked])
         except ValidationError:
             return redirect(back, session, "Those events cannot be replayed.")
-    result = await replay_dead_letters(body, store)
+    result = await replay_dead_letters(body, store, session.actor)
     message = f"{result.replayed} event(s) queued again."
     if result.skipped:
         reasons = "; ".join(sorted({s.reason for s in result.skipped}))
