@@ -38,6 +38,7 @@ class Resolution:
     visitor: Visitor
     notes: tuple[str, ...]  # what was dropped and why (never quoting values)
     updates: tuple[IdentityUpdate, ...]
+    message_keys: dict[str, list[str]]  # the message's own keys (computed once, reused)
 
 
 def _freshest(*stored: StoredIdentity) -> RememberedClick | None:
@@ -74,7 +75,8 @@ def resolve_identity(
     )
     _apply_visitor(message, visitor)
     problems: list[str] = []
-    own = merge_match_keys(match_keys_of(message, problems), pin_unauth_keys(message, cookies))
+    message_keys = match_keys_of(message, problems)
+    own = merge_match_keys(message_keys, pin_unauth_keys(message, cookies))
     candidates: tuple[tuple[IdentityKind, object], ...] = (
         ("user", message.get("userId")),
         ("anonymous", message.get("anonymousId")),
@@ -106,4 +108,5 @@ def resolve_identity(
                         kind, subject, after.match_keys, after.click_id, after.click_id_at
                     )
                 )
-    return Resolution(keys, click_id, visitor, (*problems, *visitor.notes), tuple(updates))
+    notes = (*problems, *visitor.notes)
+    return Resolution(keys, click_id, visitor, notes, tuple(updates), message_keys)

@@ -155,6 +155,7 @@ class Ingestor:
             cookies=request.cookies,
             identity_keys=resolution.keys,
             stored_click_id=resolution.click_id,
+            message_keys=resolution.message_keys,
         )
         source_refusal = source_consent_refusal(source, message)
         for integration in integrations:

@@ -57,6 +57,7 @@ class CompiledPipeline:
             event,
             message=inp.message if merge else None,
             identity_keys=inp.identity_keys if merge else {},
+            message_keys=inp.message_keys,
             notes=notes,
         )
         return PipelineOutput(self.name, without_empty(event), tuple(notes), self.definition.origin)

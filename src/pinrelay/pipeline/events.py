@@ -17,6 +17,9 @@ class EventInput:
     identity_keys: Mapping[str, Sequence[str]] = field(default_factory=dict)
     # click id remembered for this user/device (identity.cookies), used when the event has none
     stored_click_id: str | None = None
+    # the message's own hashed keys, when the caller computed them already (the ingest path
+    # does, for the identity store): saves recomputing them for every pipeline
+    message_keys: Mapping[str, Sequence[str]] | None = None
 
 
 @dataclass(frozen=True)

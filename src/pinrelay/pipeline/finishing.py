@@ -48,6 +48,7 @@ def finish_user_data(
     message: Mapping[str, Any] | None,
     identity_keys: Mapping[str, Sequence[str]],
     notes: list[str],
+    message_keys: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """Make hashed keys arrays of hex; merge the message's and stored keys unless `message`
     is None (the pipeline opted out with `identity: none`)."""
@@ -58,7 +59,8 @@ def finish_user_data(
         key: _as_hashes(key, value, notes) for key, value in user_data.items() if key in HASHED_KEYS
     }
     if message is not None:
-        merged = merge_match_keys(own, match_keys_of(message), _stored_hashes(identity_keys))
+        from_message = match_keys_of(message) if message_keys is None else message_keys
+        merged = merge_match_keys(own, from_message, _stored_hashes(identity_keys))
     else:
         merged = merge_match_keys(own)
     for key in [key for key in own if key not in merged]:

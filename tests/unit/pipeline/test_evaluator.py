@@ -307,3 +307,26 @@ def test_outputs_never_share_objects_with_the_definition_or_each_other() -> None
     assert pipelines.evaluate(EventInput(TRACK))[0].event == {
         "custom_data": {"value": "5", "content_ids": ["a"], "contents": [{"id": "x"}]}
     }
+
+
+def test_precomputed_message_keys_give_the_same_events() -> None:
+    from pinrelay.identity.matchkeys import match_keys_of
+
+    message = {
+        "type": "track",
+        "event": "Order Completed",
+        "messageId": "m-1",
+        "userId": "u-1",
+        "timestamp": "2026-11-22T10:00:00Z",
+        "context": {
+            "ip": "203.0.113.1",
+            "userAgent": "Mozilla/5.0",
+            "traits": {"email": "A@Example.com", "phone": "+1 650 555 1212"},
+        },
+        "properties": {"revenue": 10, "products": [{"product_id": "p", "price": 5}]},
+    }
+    presets = load_presets()
+    computed = presets.evaluate(EventInput(message=message))
+    given = presets.evaluate(EventInput(message=message, message_keys=match_keys_of(message)))
+    assert [o.event for o in given] == [o.event for o in computed]
+    assert computed[0].event["user_data"]["em"]
