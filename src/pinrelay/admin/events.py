@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Annotated, Literal
 
 import msgspec
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
 from pinrelay.admin.deps import ERROR_RESPONSES, MAX_PAGE, MAX_SEQ, StoreDep
@@ -46,16 +46,17 @@ def event_out(e: StoredEvent) -> EventOut:
     )
 
 
-def _filters(
+def query_filters(
     source_id: str | None = None,
     type: str | None = None,
     name: str | None = None,
     outcome: Outcome | None = None,
     user_id: str | None = None,
     anonymous_id: str | None = None,
-    since: float | None = None,
-    until: float | None = None,
+    since: Annotated[float | None, Query(description="Unix seconds, inclusive")] = None,
+    until: Annotated[float | None, Query(description="Unix seconds, exclusive")] = None,
 ) -> EventFilter:
+    """The debugger's filters from the query string, shared by the list and the stream."""
     return EventFilter(
         source_id=source_id,
         type=type,
@@ -68,22 +69,17 @@ def _filters(
     )
 
 
+FiltersDep = Annotated[EventFilter, Depends(query_filters)]
+
+
 @router.get("")
 async def list_events(
     store: StoreDep,
-    source_id: str | None = None,
-    type: str | None = None,
-    name: str | None = None,
-    outcome: Outcome | None = None,
-    user_id: str | None = None,
-    anonymous_id: str | None = None,
-    since: Annotated[float | None, Query(description="Unix seconds, inclusive")] = None,
-    until: Annotated[float | None, Query(description="Unix seconds, exclusive")] = None,
+    filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     before: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
 ) -> list[EventOut]:
     """Events newest first; every filter is optional; page with ?before=<last seq>."""
-    filters = _filters(source_id, type, name, outcome, user_id, anonymous_id, since, until)
     events = await store.list_events(filters=filters, limit=limit, before=before)
     return [event_out(e) for e in events]
 
@@ -101,13 +97,9 @@ async def list_events(
 async def stream_events(
     request: Request,
     store: StoreDep,
-    source_id: str | None = None,
-    type: str | None = None,
-    name: str | None = None,
-    outcome: Outcome | None = None,
+    filters: FiltersDep,
 ) -> StreamingResponse:
     """New events as they arrive (Server-Sent Events), with the same filters as the list."""
-    filters = _filters(source_id, type, name, outcome)
     newest = await store.list_events(filters=EventFilter(), limit=1, before=None)
     start_after = newest[0].seq if newest else 0
     return StreamingResponse(
@@ -123,7 +115,9 @@ async def _tail(
     idle = 0.0
     yield b": stream open\n\n"
     while not await request.is_disconnected():
-        batch = await store.list_events(filters=_after(filters, after), limit=MAX_PAGE, before=None)
+        batch = await store.list_events(
+            filters=replace(filters, after=after), limit=MAX_PAGE, before=None
+        )
         for event in reversed(batch):  # oldest first
             after = max(after, event.seq)
             data = _encoder.encode(event_out(event).model_dump(mode="json"))
@@ -136,10 +130,6 @@ async def _tail(
         if idle >= STREAM_KEEPALIVE_SECONDS:
             idle = 0.0
             yield b": keep-alive\n\n"
-
-
-def _after(filters: EventFilter, seq: int) -> EventFilter:
-    return replace(filters, after=seq)
 
 
 @router.get("/{seq}")
