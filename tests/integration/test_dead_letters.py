@@ -104,3 +104,9 @@ def test_metrics_need_the_admin_token_and_count_deliveries(
     assert "pinrelay_delivery_latency_seconds_bucket" in text
     assert ADMIN_TOKEN not in text
     assert "pina_sandbox_token" not in text
+
+
+def test_an_out_of_range_cursor_is_refused_not_a_server_error(gateway: GatewayHandle) -> None:
+    response = gateway.admin("GET", "/v1/admin/dead-letters", params={"before": 2**70})
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith("query.before")

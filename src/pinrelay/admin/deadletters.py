@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from pinrelay.admin.auth import ActorDep
-from pinrelay.admin.deps import MAX_PAGE, StoreDep, existing_integration
+from pinrelay.admin.deps import MAX_PAGE, MAX_SEQ, StoreDep, existing_integration
 from pinrelay.admin.models import DeadLetterOut, DeadLettersOut, ReplayIn, ReplayOut, SkippedOut
 from pinrelay.errors import BadRequest
 from pinrelay.pinterest.model import MAX_EVENT_AGE_SECONDS
@@ -29,7 +29,7 @@ async def list_dead_letters(
     since: float | None = None,
     until: float | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
 ) -> DeadLettersOut:
     """Dead events, newest first, each with Pinterest's reason (or ours)."""
     if integration_id is not None:
