@@ -37,20 +37,7 @@ async def list_dead_letters(
     selection = DeadFilter(integration_id=integration_id, since=since, until=until)
     dead = await store.list_dead(selection, limit=limit, before=before)
     return DeadLettersOut(
-        entries=[
-            DeadLetterOut(
-                seq=d.seq,
-                integration_id=d.integration_id,
-                event_id=d.event_id,
-                event_name=d.event_name,
-                event_time=d.event_time,
-                attempts=d.attempts,
-                reason=d.reason,
-                created_at=d.created_at,
-                dead_at=d.dead_at,
-            )
-            for d in dead
-        ],
+        entries=[DeadLetterOut.model_validate(d, from_attributes=True) for d in dead],
         next_before=dead[-1].seq if len(dead) == limit else None,
     )
 

@@ -58,15 +58,8 @@ async def list_attempts(
     existing_integration(store, integration_id)
     attempts = await store.list_attempts(integration_id, limit=limit)
     return [
-        AttemptOut(
-            started_at=a.started_at,
-            duration_ms=a.duration_ms,
-            batch_size=a.batch_size,
-            http_status=a.http_status,
-            outcome=a.outcome,
-            message=a.message,
-            test=a.test,
-            hint=None if a.outcome == "delivered" else hint_for(a.http_status),
+        AttemptOut.model_validate(a, from_attributes=True).model_copy(
+            update={"hint": None if a.outcome == "delivered" else hint_for(a.http_status)}
         )
         for a in attempts
     ]

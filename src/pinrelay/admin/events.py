@@ -32,18 +32,7 @@ _encoder = msgspec.json.Encoder()
 
 
 def event_out(e: StoredEvent) -> EventOut:
-    return EventOut(
-        seq=e.seq,
-        source_id=e.source_id,
-        message_id=e.message_id,
-        type=e.type,
-        name=e.name,
-        user_id=e.user_id,
-        anonymous_id=e.anonymous_id,
-        received_at=e.received_at,
-        body=e.body,
-        trace=e.trace,
-    )
+    return EventOut.model_validate(e, from_attributes=True)
 
 
 def query_filters(
