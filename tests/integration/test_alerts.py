@@ -13,41 +13,17 @@ import pytest
 
 from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.alerts.rules import AlertThresholds
-from pinrelay.store.records import Integration
 from pinrelay.store.sqlite.store import SQLiteStore
 from tests.support.servers import GatewayFactory, SandboxHandle
+from tests.support.stores import opened_store
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    opened = SQLiteStore(tmp_path / "pinrelay.db")
-    await opened.open()
-    await opened.create_source(
-        source_id="src_1", name="Web", write_key_hash="h" * 64, write_key_hint="wk_"
-    )
-    now = time.time()
-    await opened.create_integration(
-        Integration(
-            id="int_1",
-            source_id="src_1",
-            vendor="pinterest_ads",
-            name="Pinterest",
-            enabled=True,
-            ad_account_id="1",
-            conversion_token_enc=b"x",
-            conversion_token_hint="",
-            test_mode=False,
-            consent_categories=(),
-            settings={},
-            paused_reason=None,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    yield opened
-    await opened.close()
+    async with opened_store(tmp_path / "pinrelay.db") as opened:
+        yield opened
 
 
 async def test_the_webhook_hears_when_an_alert_starts_and_ends(store: SQLiteStore) -> None:

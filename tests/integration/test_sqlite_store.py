@@ -23,28 +23,13 @@ from pinrelay.store.records import (
 from pinrelay.store.sql import load_migrations
 from pinrelay.store.sqlite.connection import connect, migrate
 from pinrelay.store.sqlite.store import SQLiteStore
+from tests.support.stores import opened_store, sample_integration
 
 pytestmark = pytest.mark.anyio
 
 
 def _integration(integration_id: str = "int_1") -> Integration:
-    now = time.time()
-    return Integration(
-        id=integration_id,
-        source_id="src_1",
-        vendor="pinterest_ads",
-        name="Pinterest",
-        enabled=True,
-        ad_account_id="123",
-        conversion_token_enc=b"cipher",
-        conversion_token_hint="abcd",
-        test_mode=False,
-        consent_categories=(),
-        settings={},
-        paused_reason=None,
-        created_at=now,
-        updated_at=now,
-    )
+    return sample_integration(id=integration_id, ad_account_id="123")
 
 
 def _record(
@@ -82,14 +67,8 @@ def _record(
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    opened = SQLiteStore(tmp_path / "pinrelay.db")
-    await opened.open()
-    await opened.create_source(
-        source_id="src_1", name="Shop", write_key_hash="h" * 64, write_key_hint="wk_abcd…"
-    )
-    await opened.create_integration(_integration())
-    yield opened
-    await opened.close()
+    async with opened_store(tmp_path / "pinrelay.db", integration=_integration()) as opened:
+        yield opened
 
 
 async def test_migrations_apply_once_and_record_their_version(tmp_path: Path) -> None:

@@ -20,8 +20,9 @@ from pinrelay.credentials import SecretBox
 from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.pinterest.client import PinterestClient
-from pinrelay.store.records import IngestRecord, Integration, OutboxRow
+from pinrelay.store.records import IngestRecord, OutboxRow
 from pinrelay.store.sqlite.store import SQLiteStore
+from tests.support.stores import opened_store, sample_integration
 
 pytestmark = pytest.mark.anyio
 
@@ -73,32 +74,11 @@ class Harness:
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    opened = SQLiteStore(tmp_path / "pinrelay.db")
-    await opened.open()
-    now = time.time()
-    await opened.create_source(
-        source_id="src_1", name="Shop", write_key_hash="h" * 64, write_key_hint="wk_"
+    integration = sample_integration(
+        name="P", conversion_token_enc=BOX.encrypt(TOKEN), conversion_token_hint="oken"
     )
-    await opened.create_integration(
-        Integration(
-            id="int_1",
-            source_id="src_1",
-            vendor="pinterest_ads",
-            name="P",
-            enabled=True,
-            ad_account_id="549764982399",
-            conversion_token_enc=BOX.encrypt(TOKEN),
-            conversion_token_hint="oken",
-            test_mode=False,
-            consent_categories=(),
-            settings={},
-            paused_reason=None,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    yield opened
-    await opened.close()
+    async with opened_store(tmp_path / "pinrelay.db", integration=integration) as opened:
+        yield opened
 
 
 async def queue(store: SQLiteStore, *event_ids: str, age_seconds: float = 60) -> None:
