@@ -7,19 +7,17 @@ the machine (the Pinterest Tag is stubbed by the tests that need it).
 
 from __future__ import annotations
 
-import os
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from playwright.sync_api import Browser, BrowserContext
 
 from pinrelay.app import http_server
 from pinrelay.demoshop.app import create_shop_app
+from tests.support.chromium import launched_chromium, loopback_context
 from tests.support.servers import (
     GatewayFactory,
     GatewayHandle,
@@ -28,21 +26,11 @@ from tests.support.servers import (
     free_port,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TAG_ID = "2612345678901"
 VISITOR_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/126.0.0.0 Safari/537.36"
 )
-_NOT_LOOPBACK = re.compile(r"^(?!https?://127\.0\.0\.1[:/])")
 
 
 @dataclass
@@ -62,27 +50,15 @@ class Shop:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():  # scripts/setup installs it (as root); CI must have it
-        message = f"Debian's chromium is not at {CHROMIUM}: run scripts/setup as root"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     # Headless Chromium says "HeadlessChrome", which pinrelay filters as a bot: browse as a person
-    context = browser.new_context(user_agent=VISITOR_AGENT)
-    context.route(_NOT_LOOPBACK, lambda route: route.abort())
-    context.set_default_timeout(15_000)
-    yield context
-    context.close()
+    with loopback_context(browser, user_agent=VISITOR_AGENT) as opened:
+        yield opened
 
 
 @pytest.fixture

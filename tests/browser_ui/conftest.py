@@ -7,49 +7,28 @@ the machine. Each page's console errors and uncaught exceptions fail the test th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Page
 
+from tests.support.chromium import launched_chromium, loopback_context
 from tests.support.servers import GatewayFactory, GatewayHandle, SandboxHandle
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-_NOT_LOOPBACK = re.compile(r"^(?!https?://127\.0\.0\.1[:/])")
-
-if not CHROMIUM.exists():  # scripts/setup installs it; without it there is nothing to drive
-    pytest.skip("Debian's chromium is not installed (run scripts/setup)", allow_module_level=True)
-
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.route(_NOT_LOOPBACK, lambda route: route.abort())
-    context.set_default_timeout(15_000)
-    yield context
-    context.close()
+    with loopback_context(browser, viewport={"width": 1280, "height": 900}) as opened:
+        yield opened
 
 
 @pytest.fixture
