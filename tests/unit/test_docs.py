@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pinrelay.cli import app
 from pinrelay.settings import Settings
@@ -61,3 +62,23 @@ def test_every_match_key_is_documented() -> None:
     assert (
         sorted(key for key in keys if f"| `{key}` |" not in text and f"`{key}`," not in text) == []
     )
+
+
+def test_every_cli_flag_is_documented() -> None:
+    import typer
+
+    text = (DOCS / "reference/cli.md").read_text()
+    missing: list[str] = []
+
+    def walk(command: Any, path: str) -> None:  # Typer's own click: no public type to name
+        for param in command.params:
+            missing.extend(
+                f"{path} {opt}"
+                for opt in param.opts
+                if opt.startswith("--") and opt != "--help" and opt not in text
+            )
+        for name, sub in getattr(command, "commands", {}).items():  # groups: their commands
+            walk(sub, f"{path} {name}")
+
+    walk(typer.main.get_command(app), "pinrelay")
+    assert missing == []
