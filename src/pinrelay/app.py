@@ -1,6 +1,7 @@
 """One pinrelay process: collect server + admin API + delivery worker around one store.
 
-Both HTTP servers and the worker share one event loop. Stopping (SIGTERM/SIGINT) drains in
+Which of the three a process runs is its roles (pinrelay/roles.py; all three by default).
+The HTTP servers and the worker share one event loop. Stopping (SIGTERM/SIGINT) drains in
 order: the servers stop accepting and finish their requests (each waits for its commit), the
 worker finishes the batch it is sending, then the store commits what is queued and closes.
 """
@@ -29,9 +30,10 @@ from pinrelay.errors import ConfigError
 from pinrelay.metrics import Metrics
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.pipeline.serving import pipeline_registry, watch_pipelines
+from pinrelay.roles import ALL_ROLES, HealthWithRoles, ordered, reuse_port_socket
 from pinrelay.settings import Settings
+from pinrelay.store.engines import engine_of, open_store
 from pinrelay.store.retention import RetentionTask
-from pinrelay.store.sqlite.store import SQLiteStore
 
 logger = structlog.get_logger(__name__)
 
@@ -65,16 +67,31 @@ def http_server(app: Any, host: str, port: int) -> _EmbeddedServer:
 class Gateway:
     """The store, the two HTTP apps and the worker, started and stopped together."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        roles: frozenset[str] = ALL_ROLES,
+        reuse_port: bool = False,
+    ) -> None:
         if settings.admin_token is None or not settings.admin_token.get_secret_value():
             raise ConfigError(
                 "PINRELAY_ADMIN_TOKEN is not set: the admin API refuses to start "
                 "without a bearer token (e.g. export PINRELAY_ADMIN_TOKEN=$(python "
                 "-c 'import secrets; print(secrets.token_urlsafe(32))'))"
             )
+        if reuse_port and engine_of(settings.database_url) != "postgresql":
+            raise ConfigError(
+                "several collect processes need PostgreSQL: a SQLite file has one writer, "
+                "the process that opened it (use PINRELAY_DATABASE_URL=postgresql://...)"
+            )
         self.settings = settings
-        self.store = SQLiteStore(
-            settings.sqlite_path(), group_commit_max_items=settings.group_commit_max_items
+        self.roles = roles
+        self._reuse_port = reuse_port
+        self.store = open_store(
+            settings.database_url,
+            group_commit_max_items=settings.group_commit_max_items,
+            pool_size=settings.database_pool_size,
         )
         self.secrets: SecretBox = load_secret_box(
             settings.secret_key.get_secret_value() if settings.secret_key else None,
@@ -117,13 +134,17 @@ class Gateway:
             webhook_url=settings.alert_webhook_url,
         )
         self.pipelines = pipeline_registry(settings, self.store)  # issue 5
-        ingestor = Ingestor(
-            self.store, on_commit=self.worker.wake, pipelines=self.pipelines.pipelines_for
-        )
+        wake = self.worker.wake if "deliver" in roles else None
+        ingestor = Ingestor(self.store, on_commit=wake, pipelines=self.pipelines.pipelines_for)
         collect = CollectApp(
             self.store, ingestor, trusted_proxies=parse_networks(settings.trusted_proxies)
         )
-        self.collect_server = http_server(collect.build(), settings.host, settings.port)
+        engine = engine_of(settings.database_url)
+        self.collect_server = http_server(
+            HealthWithRoles(collect.build(), roles, self.store.ping, engine),
+            settings.host,
+            settings.port,
+        )
         admin = build_admin_app(
             self.store,
             self.secrets,
@@ -134,7 +155,13 @@ class Gateway:
         admin.state.pipeline_registry = self.pipelines
         admin.state.metrics = self.metrics
         admin.state.collect_url = f"http://{settings.host}:{settings.port}"  # UI snippets
-        self.admin_server = http_server(admin, settings.admin_host, settings.admin_port)
+        admin.state.roles = ordered(roles)
+        # A process without the admin role still answers /healthz and /readyz on its port.
+        self.admin_server = http_server(
+            admin if "admin" in roles else HealthWithRoles(None, roles, self.store.ping, engine),
+            settings.admin_host,
+            settings.admin_port,
+        )
         self.retention = RetentionTask(
             self.store,
             retention_days=settings.retention_days,
@@ -152,12 +179,30 @@ class Gateway:
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.request_stop)
-        worker_task = asyncio.create_task(self.worker.run(), name="delivery-worker")
-        retention_task = asyncio.create_task(self.retention.run(), name="retention")
-        alerts_task = asyncio.create_task(self.alerts.run(), name="alerts")
+        delivering = "deliver" in self.roles
+        worker_task = asyncio.create_task(
+            self.worker.run() if delivering else _nothing(), name="delivery-worker"
+        )
+        retention_task = asyncio.create_task(
+            self.retention.run() if delivering else _nothing(), name="retention"
+        )
+        alerts_task = asyncio.create_task(
+            self.alerts.run() if "admin" in self.roles else _nothing(), name="alerts"
+        )
         watcher = watch_pipelines(self.pipelines, self.settings)
-        servers = [self.collect_server, self.admin_server]
-        server_tasks = [asyncio.create_task(s.serve()) for s in servers]
+        servers: list[_EmbeddedServer] = []
+        server_tasks: list[asyncio.Task[None]] = []
+        if "admin" in self.roles or "collect" not in self.roles:
+            servers.append(self.admin_server)  # a worker's health endpoints live here too
+            server_tasks.append(asyncio.create_task(self.admin_server.serve()))
+        if "collect" in self.roles:
+            servers.append(self.collect_server)
+            sockets = (
+                [reuse_port_socket(self.settings.host, self.settings.port)]
+                if self._reuse_port
+                else None
+            )
+            server_tasks.append(asyncio.create_task(self.collect_server.serve(sockets=sockets)))
         try:
             while not all(s.started for s in servers):
                 if any(t.done() for t in server_tasks):
@@ -169,6 +214,7 @@ class Gateway:
                 collect=f"{self.settings.host}:{self.settings.port}",
                 admin=f"{self.settings.admin_host}:{self.settings.admin_port}",
                 store=self.store.describe(),
+                roles=sorted(self.roles),
             )
             if ready is not None:
                 ready.set()
@@ -200,3 +246,7 @@ class Gateway:
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.remove_signal_handler(sig)
             logger.info("pinrelay stopped", action="server.stopped")
+
+
+async def _nothing() -> None:
+    """The task of a role this process does not have."""

@@ -38,7 +38,7 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="Database URL, e.g. sqlite:///pinrelay.db "
+        help="Database URL, e.g. sqlite:///pinrelay.db or postgresql://user:pw@host/db "
         "[env: PINRELAY_DATABASE_URL; default sqlite:///pinrelay.db].",
     ),
 ]
@@ -69,9 +69,27 @@ def serve(
             "[env: PINRELAY_PIPELINES_DIR; default none].",
         ),
     ] = None,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role",
+            help="What this process does: collect, deliver, admin; repeat the flag or give a "
+            "comma list [default: all three].",
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Collect processes on this host, sharing the collect port (PostgreSQL only).",
+        ),
+    ] = 1,
 ) -> None:
-    """Run the collect server, the admin API and the delivery worker."""
+    """Run the collect server, the admin API and the delivery worker (or some of them)."""
     from pinrelay.app import Gateway
+    from pinrelay.processes import run_collect_workers
+    from pinrelay.roles import parse_roles
 
     try:
         settings = load_settings(
@@ -82,10 +100,21 @@ def serve(
             admin_host=admin_host,
             pipelines_dir=pipelines,
         )
+        roles = parse_roles(role)
         configure_logging(settings.log_level)
-        asyncio.run(Gateway(settings).run())
+        if workers > 1:
+            run_collect_workers(settings, roles, workers)
+        else:
+            asyncio.run(Gateway(settings, roles=roles, reuse_port=_reuse_port()).run())
     except PinrelayError as exc:
         _fail(exc)
+
+
+def _reuse_port() -> bool:
+    """Set by `serve --workers N` for its collect children (they share one port)."""
+    import os
+
+    return os.environ.get("PINRELAY_INTERNAL_REUSE_PORT") == "1"
 
 
 @app.command()
@@ -177,22 +206,15 @@ def sandbox(
 @app.command()
 def migrate(db: DbOption = None) -> None:
     """Apply the schema migrations to the database and exit."""
-    from pinrelay.store.sqlite.connection import connect
-    from pinrelay.store.sqlite.connection import migrate as apply
+    from pinrelay.store.engines import migrate_database, redact_url
 
     try:
         settings = load_settings(database_url=db)
-        path = settings.sqlite_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = connect(path)
-        try:
-            applied = apply(conn)
-        finally:
-            conn.close()
+        applied = asyncio.run(migrate_database(settings.database_url))
     except PinrelayError as exc:
         _fail(exc)
     done = ", ".join(f"{v:04d}" for v in applied) if applied else "none (already up to date)"
-    console.print(f"migrations applied to {path}: {done}")
+    console.print(f"migrations applied to {redact_url(settings.database_url)}: {done}")
 
 
 @app.command()

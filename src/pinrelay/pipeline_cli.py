@@ -120,7 +120,7 @@ def list_pipelines(
         if settings.pipelines_dir is not None:
             directory = PipelineDirectory(settings.pipelines_dir)
             directory.load()
-        found, stored = integration_and_pipelines(settings.sqlite_path(), integration)
+        found, stored = integration_and_pipelines(settings.database_url, integration)
     except PipelineLoadError as error:
         for problem in error.problems:
             _err(str(problem))

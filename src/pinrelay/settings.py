@@ -24,7 +24,8 @@ class Settings(BaseSettings):
 
     database_url: str = Field(
         DEFAULT_DATABASE_URL,
-        description="Where events and config live: sqlite:///relative.db or sqlite:////abs/path.db.",
+        description="Where events and config live: sqlite:///relative.db, sqlite:////abs/path.db, "
+        "or postgresql://user:password@host:5432/dbname (several processes, many hosts).",
     )
     # The collect port faces websites and SDKs, so it listens on every interface by default.
     host: str = Field("0.0.0.0", description="Address the collect server binds to.")  # noqa: S104
@@ -88,6 +89,9 @@ class Settings(BaseSettings):
         gt=0,
         description="How long delivered entries stay listable before their rows are reclaimed.",
     )
+    database_pool_size: int = Field(
+        10, ge=1, le=200, description="Most PostgreSQL connections one process opens."
+    )
     group_commit_max_items: int = Field(
         5000, ge=1, description="Most writes one group commit takes from the queue."
     )
@@ -123,10 +127,11 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
-        if not value.startswith("sqlite:///"):
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
             raise ValueError(
-                "PINRELAY_DATABASE_URL must look like sqlite:///pinrelay.db (relative) or "
-                "sqlite:////var/lib/pinrelay/pinrelay.db (absolute)"
+                "PINRELAY_DATABASE_URL must look like sqlite:///pinrelay.db (relative), "
+                "sqlite:////var/lib/pinrelay/pinrelay.db (absolute) or "
+                "postgresql://pinrelay:password@db.example:5432/pinrelay"
             )
         return value
 
@@ -134,10 +139,6 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
-
-    def sqlite_path(self) -> Path:
-        """The file behind a `sqlite:///` URL (three slashes: relative, four: absolute)."""
-        return Path(self.database_url.removeprefix("sqlite:///"))
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -41,7 +41,8 @@ def test_no_admin_route_answers_without_the_token(gateway: GatewayHandle, path: 
 
 
 def test_health_needs_no_token(gateway: GatewayHandle) -> None:
-    assert httpx.get(f"{gateway.admin_url}/healthz").json() == {"status": "ok"}
+    health = {"status": "ok", "roles": ["collect", "deliver", "admin"]}  # one process, all roles
+    assert httpx.get(f"{gateway.admin_url}/healthz").json() == health
     assert httpx.get(f"{gateway.admin_url}/readyz").status_code == 200
     assert httpx.get(f"{gateway.collect_url}/readyz").status_code == 200
 

@@ -314,7 +314,7 @@ def test_browser_settings_are_set_patched_and_survive_a_restart(
     assert patched["cookie_domain"] == "shop.example"  # untouched
     gateway.gateway.request_stop()
     deadline = time.monotonic() + 10
-    while gateway.gateway.store._opened and time.monotonic() < deadline:
+    while getattr(gateway.gateway.store, "_opened", False) and time.monotonic() < deadline:
         time.sleep(0.05)
     again = start_gateway()
     reloaded = again.admin("GET", f"/v1/admin/sources/{source['id']}").json()

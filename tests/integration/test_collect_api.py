@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from pinrelay.store.engines import sqlite_path
 from tests.support.servers import GatewayFactory, GatewayHandle
 
 
@@ -255,7 +256,7 @@ def test_no_raw_pii_is_written_to_the_database(gateway: GatewayHandle, write_key
     }
     response = httpx.post(f"{gateway.collect_url}/v1/identify", auth=(write_key, ""), json=message)
     assert response.status_code == 200
-    db = gateway.settings.sqlite_path()
+    db = sqlite_path(gateway.settings.database_url)
     raw = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
     for secret in (b"Secret.Person", b"secret.person", b"6505551212", b"Secretfirst"):
         assert secret not in raw

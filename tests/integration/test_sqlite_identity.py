@@ -52,11 +52,14 @@ async def test_identities_and_source_countries_survive_a_restart(tmp_path: Path)
     reopened = SQLiteStore(tmp_path / "p.db")
     await reopened.open()
     try:
-        assert reopened.identity("src_1", "user", "u1") == StoredIdentity(
-            {"em": ["e" * 64]}, "EPIK", 42.0
+        found_identities = await reopened.identities_for(
+            "src_1", [("user", "u1"), ("anonymous", "nobody")]
         )
-        assert reopened.identity("src_1", "anonymous", "nobody") == StoredIdentity()
-        assert reopened.identity_keys("src_1", "user", "u1") == {"em": ["e" * 64]}
+        assert found_identities == {
+            ("user", "u1"): StoredIdentity({"em": ["e" * 64]}, "EPIK", 42.0),
+            ("anonymous", "nobody"): StoredIdentity(),
+        }
+        assert await reopened.identity_keys("src_1", "user", "u1") == {"em": ["e" * 64]}
         found = reopened.source_for_write_key_hash("h" * 64)
         assert found is not None
         assert found.default_country == "DE"

@@ -179,12 +179,12 @@ async def test_outcomes_move_rows_to_their_final_state(store: SQLiteStore) -> No
 async def test_identity_keys_survive_a_restart(tmp_path: Path, store: SQLiteStore) -> None:
     keys = {"em": ["a" * 64]}
     await store.ingest([_record("m1", identities=(IdentityUpdate("user", "u1", keys),))])
-    assert store.identity_keys("src_1", "user", "u1") == keys
+    assert await store.identity_keys("src_1", "user", "u1") == keys
     await store.close()
     reopened = SQLiteStore(store.path)
     await reopened.open()
-    assert reopened.identity_keys("src_1", "user", "u1") == keys
-    assert reopened.identity_keys("src_1", "user", "nobody") == {}
+    assert await reopened.identity_keys("src_1", "user", "u1") == keys
+    assert await reopened.identity_keys("src_1", "user", "nobody") == {}
     await reopened.close()
 
 

@@ -79,15 +79,19 @@ def build_admin_app(
     app.state.store = store
     app.state.secret_box = box
 
+    app.state.roles = ["collect", "deliver", "admin"]  # set by app.py: this process's roles
+
     @app.get("/healthz", tags=["health"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz() -> dict[str, str | list[str]]:
+        return {"status": "ok", "roles": app.state.roles}
 
     @app.get("/readyz", tags=["health"])
     async def readyz() -> JSONResponse:
+        roles = app.state.roles
         if await store.ping():
-            return JSONResponse({"status": "ready", "store": store.describe()["engine"]})
-        return JSONResponse({"status": "unavailable"}, status_code=503)
+            engine = store.describe()["engine"]
+            return JSONResponse({"status": "ready", "store": engine, "roles": roles})
+        return JSONResponse({"status": "unavailable", "roles": roles}, status_code=503)
 
     @app.exception_handler(HTTPError)
     async def _http_error(request: Request, exc: HTTPError) -> JSONResponse:

@@ -9,7 +9,7 @@ hashes are stored, plus the raw click id, which Pinterest wants unhashed (pinter
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -18,6 +18,7 @@ from pinrelay.collect.visitor import Visitor, visitor_of
 from pinrelay.identity.cookies import RememberedClick, pin_unauth_keys, resolve_click_id
 from pinrelay.identity.hashing import HASHED_KEYS
 from pinrelay.identity.matchkeys import match_keys_of, merge_match_keys
+from pinrelay.store.base import IdentityStore
 from pinrelay.store.records import IdentityKind, IdentityUpdate, StoredIdentity
 
 Pending = dict[tuple[str, str], StoredIdentity]
@@ -29,6 +30,39 @@ MAX_REMEMBERED_VALUES = 10
 
 class IdentityReader(Protocol):
     def identity(self, source_id: str, kind: str, subject: str) -> StoredIdentity: ...
+
+
+class KnownIdentities:
+    """What the store remembers of the subjects of one request, read in one batched lookup
+    before the request's events are mapped (never a disk read per event on the event loop)."""
+
+    def __init__(self, source_id: str, found: Mapping[tuple[str, str], StoredIdentity]) -> None:
+        self._source_id = source_id
+        self._found = found
+
+    def identity(self, source_id: str, kind: str, subject: str) -> StoredIdentity:
+        if source_id != self._source_id:
+            return StoredIdentity()
+        return self._found.get((kind, subject), StoredIdentity())
+
+
+def subjects_of(messages: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """The (kind, subject) pairs of a request's messages, each once, in order."""
+    seen: dict[tuple[str, str], None] = {}
+    for message in messages:
+        for kind, field in (("user", "userId"), ("anonymous", "anonymousId")):
+            value = message.get(field)
+            if isinstance(value, str) and value:
+                seen[(kind, value)] = None
+    return list(seen)
+
+
+async def known_identities(
+    store: IdentityStore, source_id: str, messages: Iterable[Mapping[str, Any]]
+) -> KnownIdentities:
+    subjects = subjects_of(messages)
+    found = await store.identities_for(source_id, subjects) if subjects else {}
+    return KnownIdentities(source_id, found)
 
 
 @dataclass(frozen=True)

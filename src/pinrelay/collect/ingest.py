@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from pinrelay.collect.identities import Pending, resolve_identity
+from pinrelay.collect.identities import IdentityReader, Pending, known_identities, resolve_identity
 from pinrelay.collect.messages import AcceptedMessage
 from pinrelay.collect.network import Network
 from pinrelay.identity.hashing import normalise_and_hash
@@ -119,9 +119,11 @@ class Ingestor:
     ) -> list[bool]:
         integrations = [i for i in self._store.list_integrations(source.id) if i.enabled]
         pending: Pending = {}  # identities updated by earlier events of this batch
+        known = await known_identities(self._store, source.id, (i.message for i in accepted))
         with phone_region(source.default_country):
             records = [
-                self._record(source, item, request, integrations, pending) for item in accepted
+                self._record(source, item, request, integrations, pending, known)
+                for item in accepted
             ]
         stored = await self._store.ingest(records)
         if self._on_commit is not None and any(r.outbox for r in records):
@@ -135,10 +137,11 @@ class Ingestor:
         request: RequestInfo,
         integrations: Sequence[Integration],
         pending: Pending,
+        known: IdentityReader,
     ) -> IngestRecord:
         message = item.message
         resolution = resolve_identity(
-            self._store,
+            known,
             source.id,
             message,
             event_time=item.event_time.timestamp(),

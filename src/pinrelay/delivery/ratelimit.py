@@ -68,3 +68,19 @@ class RateLimits:
         if bucket is None:
             bucket = self._buckets[ad_account_id] = TokenBucket(self._rate, clock=self._clock)
         return bucket
+
+
+class LocalSendLimits:
+    """The `SendLimits` of a store that one process owns (SQLite): buckets in memory."""
+
+    def __init__(self, rate_per_minute: float, clock: Callable[[], float] = time.monotonic):
+        self._limits = RateLimits(rate_per_minute, clock)
+
+    async def acquire(self, ad_account_id: str) -> None:
+        await self._limits.for_account(ad_account_id).acquire()
+
+    async def wait_seconds(self, ad_account_id: str) -> float:
+        return self._limits.for_account(ad_account_id).wait_seconds()
+
+    async def close_for(self, ad_account_id: str, seconds: float) -> None:
+        self._limits.for_account(ad_account_id).close_for(seconds)

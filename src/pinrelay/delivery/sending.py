@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 import structlog
 
 from pinrelay.credentials import SecretBox
-from pinrelay.delivery.ratelimit import RateLimits
 from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.errors import (
     IntegrationConfigError,
@@ -30,7 +29,7 @@ from pinrelay.metrics import Metrics
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.pinterest.model import MAX_EVENT_AGE_SECONDS
 from pinrelay.pinterest.outcome import BatchResult
-from pinrelay.store.base import Store
+from pinrelay.store.base import SendLimits, Store
 from pinrelay.store.records import ClaimedEvent, DeliveryAttempt, EventOutcome, Integration
 
 logger = structlog.get_logger(__name__)
@@ -49,7 +48,7 @@ class BatchSender:
         client: PinterestClient,
         *,
         retry: RetryPolicy,
-        limits: RateLimits,
+        limits: SendLimits,
         metrics: Metrics,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -80,8 +79,7 @@ class BatchSender:
     async def _send(
         self, integration: Integration, token: str, events: Sequence[ClaimedEvent]
     ) -> None:
-        bucket = self._limits.for_account(integration.ad_account_id)
-        await bucket.acquire()
+        await self._limits.acquire(integration.ad_account_id)
         started = self._clock()
         try:
             result = await self._client.send_batch(
@@ -114,7 +112,7 @@ class BatchSender:
                 wait = exc.retry_after_seconds
                 if wait is None:
                     wait = self._retry.delay_seconds(max(e.attempts for e in events) + 1)
-                bucket.close_for(wait)
+                await self._limits.close_for(integration.ad_account_id, wait)
             outcomes = [self._retry_or_give_up(e, exc) for e in events]
             await self._record(integration, events, outcomes, started, exc, "retry")
             gave_up = sum(1 for o in outcomes if o.status == "dead")

@@ -7,7 +7,8 @@ Every send first takes a token from its ad account's bucket (delivery/ratelimit.
 closes that bucket until X-RateLimit-Reset.
 
 A claim is a lease, not a transaction: no database transaction stays open across the HTTP call,
-and a crashed worker's events come back when the lease ends (on SQLite, at the next start).
+and a crashed worker's events come back when the lease ends (on SQLite, at the next start; on
+PostgreSQL, to any worker once the lease in the row has expired).
 Delivery is at-least-once; the event_id stays the same on every retry so Pinterest deduplicates.
 How each answer is read: delivery/sending.py.
 """
@@ -22,7 +23,6 @@ from collections.abc import Callable
 import structlog
 
 from pinrelay.credentials import SecretBox
-from pinrelay.delivery.ratelimit import RateLimits
 from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.sending import BatchSender
 from pinrelay.errors import PinrelayError
@@ -64,7 +64,7 @@ class DeliveryWorker:
         self._retention_seconds = retention_seconds
         self._clock = clock
         self.metrics = metrics or Metrics()
-        self._limits = RateLimits(rate_limit_per_minute)
+        self._limits = store.send_limits(rate_limit_per_minute)  # shared by all workers
         self._sender = BatchSender(
             store,
             client,
@@ -158,8 +158,8 @@ class DeliveryWorker:
     async def _wait_for_room(self, integration: Integration) -> None:
         """Claim only once the ad account's bucket lets a request go (e.g. after a 429), so
         leases are not spent waiting; in steps, so a stop is not held up."""
-        bucket = self._limits.for_account(integration.ad_account_id)
-        while not self._stopping and (wait := bucket.wait_seconds()) > 0:  # noqa: ASYNC110  # a clock
+        account = integration.ad_account_id
+        while not self._stopping and (wait := await self._limits.wait_seconds(account)) > 0:  # noqa: ASYNC110  # a clock
             await asyncio.sleep(min(wait, self._poll_seconds))
 
     async def _claim(self, integration: Integration) -> list[ClaimedEvent]:

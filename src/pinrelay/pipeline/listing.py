@@ -1,20 +1,15 @@
 """Read an integration and its stored pipelines from the database, read-only, for the CLI.
 
-`pinrelay pipeline list` may run beside a server: the file is opened with `mode=ro` (never
-created, never written) and nothing is migrated.
+`pinrelay pipeline list` may run beside a server: the store reads without migrating or
+writing anything (store/engines.py `read_integration`), on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from pathlib import Path
+import asyncio
 
-from pinrelay.errors import StoreError
+from pinrelay.store.engines import read_integration
 from pinrelay.store.records import Integration, StoredPipeline
-from pinrelay.store.sql import load_queries
-
-Q = load_queries("pinrelay.store.sqlite", "queries.sql")
 
 
 def default_integration() -> Integration:
@@ -28,39 +23,10 @@ def default_integration() -> Integration:
 
 
 def integration_and_pipelines(
-    path: Path, integration_id: str | None
+    database_url: str, integration_id: str | None
 ) -> tuple[Integration, list[StoredPipeline]]:
     if integration_id is None:
         return default_integration(), []
-    if not path.exists():
-        raise StoreError(f"the database {path} does not exist (set --db)")
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as error:
-        raise StoreError(f"cannot open {path} read-only: {error}") from error
-    conn.row_factory = sqlite3.Row
-    try:
-        row = conn.execute(Q["select_integration_for_listing"], {"id": integration_id}).fetchone()
-        if row is None:
-            raise StoreError(f"integration {integration_id!r} does not exist in {path}")
-        integration = Integration(
-            **{
-                **default_integration().__dict__,
-                "id": row["id"],
-                "name": row["name"],
-                "settings": json.loads(row["settings"]),
-                "updated_at": row["updated_at"],
-            }
-        )
-        try:
-            rows = conn.execute(
-                Q["select_pipelines_of_integration"], {"id": integration_id}
-            ).fetchall()
-        except sqlite3.OperationalError:  # a database from before migration 0005
-            rows = []
-    except sqlite3.Error as error:
-        raise StoreError(f"cannot read {path}: {error}") from error
-    finally:
-        conn.close()
-    stored = [StoredPipeline(*tuple(r)) for r in rows]
+    fields, stored = asyncio.run(read_integration(database_url, integration_id))
+    integration = Integration(**{**default_integration().__dict__, **fields})
     return integration, stored

@@ -1,1 +1,1 @@
-"""Store stage: one interface, engine packages below."""
+"""Store stage: one interface (base.py), two engines (sqlite/, postgres/), picked by URL."""

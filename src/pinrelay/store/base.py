@@ -1,4 +1,10 @@
-"""The store interface every engine implements (SQLite now, PostgreSQL later).
+"""The store interface every engine implements (SQLite and PostgreSQL).
+
+`Store` is composed of small ABCs, one per domain (catalog, identities, event log, outbox and
+delivery, stats and admin reads), so an engine implements each piece on its own. Every method
+is async except the catalog reads (sources, integrations, admin tokens, pipelines) and
+`lane_stats`: those answer from an in-process cache on the hot path, which an engine shared by
+several processes refreshes within about a second of a change made by any of them.
 
 Two rules shape it:
 - an ingest is acknowledged only after `ingest()` returns, i.e. after its commit;
@@ -10,7 +16,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from pinrelay.store.records import (
     AdminToken,
@@ -35,14 +41,28 @@ from pinrelay.store.records import (
     StoredPipeline,
 )
 
+Subject = tuple[str, str]  # (kind, subject): ("user", userId) or ("anonymous", anonymousId)
 
-class Store(abc.ABC):
-    """Sources, integrations, the event log, the outbox and the delivery log."""
 
-    # lifecycle ---------------------------------------------------------------------------
+class SendLimits(Protocol):
+    """The per-ad-account rate limit of delivery (delivery/ratelimit.py, or a shared row)."""
+
+    async def acquire(self, ad_account_id: str) -> None:
+        """Wait until one request to this ad account may be sent, then take its token."""
+
+    async def wait_seconds(self, ad_account_id: str) -> float:
+        """How long the next request would wait now (0: at once)."""
+
+    async def close_for(self, ad_account_id: str, seconds: float) -> None:
+        """Pinterest said 429: send nothing to this ad account for `seconds`."""
+
+
+class Lifecycle(abc.ABC):
+    """Opening, closing and pinging an engine."""
+
     @abc.abstractmethod
     async def open(self) -> None:
-        """Connect, apply migrations, and release leases no live worker can hold."""
+        """Connect, apply migrations, and load the catalog cache."""
 
     @abc.abstractmethod
     async def close(self) -> None:
@@ -52,7 +72,19 @@ class Store(abc.ABC):
     async def ping(self) -> bool:
         """Whether the store answers a trivial query."""
 
-    # sources -----------------------------------------------------------------------------
+    def describe(self) -> dict[str, Any]:
+        """What `/readyz` and the CLI print about this store."""
+        return {"engine": type(self).__name__}
+
+    @property
+    def multi_process(self) -> bool:
+        """Whether several processes may share this store (PostgreSQL yes, SQLite no)."""
+        return False
+
+
+class CatalogStore(abc.ABC):
+    """Sources, integrations, admin tokens and stored pipelines; reads come from a cache."""
+
     @abc.abstractmethod
     async def create_source(
         self,
@@ -81,6 +113,12 @@ class Store(abc.ABC):
     def get_source(self, source_id: str) -> Source | None: ...
 
     @abc.abstractmethod
+    async def update_source(
+        self, source_id: str, *, name: str | None = None, default_country: str | None = None
+    ) -> Source:
+        """Change a source's name or default country; NotFound if it does not exist."""
+
+    @abc.abstractmethod
     async def update_source_browser(
         self,
         source_id: str,
@@ -92,7 +130,10 @@ class Store(abc.ABC):
     ) -> Source:
         """Set what a source allows and sets for browsers (pinrelay.js)."""
 
-    # integrations ------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def delete_source(self, source_id: str) -> None:
+        """Remove a source (the caller checks it has no integration left)."""
+
     @abc.abstractmethod
     async def create_integration(self, integration: Integration) -> Integration: ...
 
@@ -104,10 +145,6 @@ class Store(abc.ABC):
         """Remove an integration and its pipelines (the caller checks nothing is pending)."""
 
     @abc.abstractmethod
-    async def delete_source(self, source_id: str) -> None:
-        """Remove a source (the caller checks it has no integration left)."""
-
-    @abc.abstractmethod
     async def pause_integration(self, integration_id: str, reason: str) -> None: ...
 
     @abc.abstractmethod
@@ -117,58 +154,6 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def get_integration(self, integration_id: str) -> Integration | None: ...
 
-    # ingest ------------------------------------------------------------------------------
-    @abc.abstractmethod
-    async def ingest(self, records: Sequence[IngestRecord]) -> list[bool]:
-        """Commit events, their outbox rows and identity updates; True where new.
-
-        A record whose (source_id, message_id) is already stored is a retry: nothing of it
-        is written again and its flag is False.
-        """
-
-    @abc.abstractmethod
-    def identity_keys(self, source_id: str, kind: str, subject: str) -> dict[str, list[str]]:
-        """Hashed match keys remembered for a user or a device ({} if none)."""
-
-    # delivery ----------------------------------------------------------------------------
-    @abc.abstractmethod
-    async def claim_batch(
-        self, integration_id: str, *, limit: int, now: float, lease_seconds: float
-    ) -> list[ClaimedEvent]: ...
-
-    @abc.abstractmethod
-    async def record_outcomes(
-        self, outcomes: Sequence[EventOutcome], attempt: DeliveryAttempt | None
-    ) -> None: ...
-
-    @abc.abstractmethod
-    async def next_due_at(self, integration_id: str) -> float | None: ...
-
-    # reads for the admin API -------------------------------------------------------------
-    @abc.abstractmethod
-    async def list_outbox(
-        self, integration_id: str, *, status: OutboxStatus | None, limit: int, before: int | None
-    ) -> list[OutboxEntry]: ...
-
-    @abc.abstractmethod
-    async def outbox_counts(self, integration_id: str) -> dict[str, int]: ...
-
-    @abc.abstractmethod
-    async def list_attempts(self, integration_id: str, *, limit: int) -> list[DeliveryAttempt]: ...
-
-    @abc.abstractmethod
-    async def list_events(
-        self, *, filters: EventFilter, limit: int, before: int | None
-    ) -> list[StoredEvent]: ...
-
-    @abc.abstractmethod
-    async def get_event(self, seq: int) -> StoredEvent | None: ...
-
-    @abc.abstractmethod
-    async def journey(self, event_seq: int) -> list[JourneyStep]:
-        """The outbox entries of one event with their payloads and delivery state."""
-
-    # admin tokens and audit log --------------------------------------------------------
     @abc.abstractmethod
     async def create_admin_token(
         self, *, token_id: str, name: str, token_hash: str, token_hint: str
@@ -185,39 +170,6 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def list_admin_tokens(self) -> list[AdminToken]: ...
 
-    @abc.abstractmethod
-    async def audit(
-        self, *, actor: str, action: str, target: str, details: dict[str, Any]
-    ) -> None: ...
-
-    @abc.abstractmethod
-    async def list_audit(self, *, limit: int, before: int | None) -> list[AuditEntry]: ...
-
-    @abc.abstractmethod
-    async def oldest_pending_created_at(self, integration_id: str) -> float | None:
-        """When the oldest event still waiting for delivery was queued (None: none waits)."""
-
-    # retention ---------------------------------------------------------------------------
-    @abc.abstractmethod
-    async def prune(self, table: str, *, cutoff: float, chunk: int) -> int:
-        """Delete one chunk of rows of `table` ("events" or "attempts") older than cutoff."""
-
-    # identity and match quality (issue 3) ------------------------------------------------
-    @abc.abstractmethod
-    async def update_source(
-        self, source_id: str, *, name: str | None = None, default_country: str | None = None
-    ) -> Source:
-        """Change a source's name or default country; NotFound if it does not exist."""
-
-    @abc.abstractmethod
-    def identity(self, source_id: str, kind: str, subject: str) -> StoredIdentity:
-        """What is remembered for a user or a device (empty if nothing); hot path: cached."""
-
-    @abc.abstractmethod
-    async def match_key_counts(self, integration_id: str, *, since: float) -> dict[str, int]:
-        """Queued events per match key since `since` (unix s); `_events` counts them all."""
-
-    # pipelines saved through the admin API (issue 5) -------------------------------------
     @abc.abstractmethod
     def list_pipelines(self, integration_id: str) -> list[StoredPipeline]:
         """Hot path (ingest, on a registry miss): current pipelines, in creation order."""
@@ -236,7 +188,76 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def pipeline_versions(self, integration_id: str, name: str) -> list[PipelineVersion]: ...
-    # dead letters, reclaim, metrics (issue 4) --------------------------------------------
+
+
+class IdentityStore(abc.ABC):
+    """What is remembered of users and devices (issue 3)."""
+
+    @abc.abstractmethod
+    async def identities_for(
+        self, source_id: str, subjects: Sequence[Subject]
+    ) -> dict[Subject, StoredIdentity]:
+        """What is remembered for each (kind, subject): one batched lookup per request.
+
+        Every subject asked for is in the answer (an empty StoredIdentity if unknown)."""
+
+    async def identity_keys(self, source_id: str, kind: str, subject: str) -> dict[str, list[str]]:
+        """Hashed match keys remembered for a user or a device ({} if none)."""
+        found = await self.identities_for(source_id, [(kind, subject)])
+        return found[(kind, subject)].match_keys
+
+
+class EventLogStore(abc.ABC):
+    """The event log: ingest (event + outbox rows + identity updates in one commit), reads."""
+
+    @abc.abstractmethod
+    async def ingest(self, records: Sequence[IngestRecord]) -> list[bool]:
+        """Commit events, their outbox rows and identity updates; True where new.
+
+        A record whose (source_id, message_id) is already stored is a retry: nothing of it
+        is written again and its flag is False.
+        """
+
+    @abc.abstractmethod
+    async def list_events(
+        self, *, filters: EventFilter, limit: int, before: int | None
+    ) -> list[StoredEvent]: ...
+
+    @abc.abstractmethod
+    async def get_event(self, seq: int) -> StoredEvent | None: ...
+
+    @abc.abstractmethod
+    async def journey(self, event_seq: int) -> list[JourneyStep]:
+        """The outbox entries of one event with their payloads and delivery state."""
+
+    @abc.abstractmethod
+    async def prune(self, table: str, *, cutoff: float, chunk: int) -> int:
+        """Delete one chunk of rows of `table` ("events" or "attempts") older than cutoff."""
+
+
+class OutboxStore(abc.ABC):
+    """The outbox and the delivery log: leases, outcomes, dead letters, reclaim."""
+
+    @abc.abstractmethod
+    async def claim_batch(
+        self, integration_id: str, *, limit: int, now: float, lease_seconds: float
+    ) -> list[ClaimedEvent]:
+        """Lease up to `limit` due events: never-tried first (by seq), then due retries.
+
+        While a lease is alive no other claim (of any process) returns the event."""
+
+    @abc.abstractmethod
+    async def record_outcomes(
+        self, outcomes: Sequence[EventOutcome], attempt: DeliveryAttempt | None
+    ) -> None: ...
+
+    @abc.abstractmethod
+    async def next_due_at(self, integration_id: str) -> float | None: ...
+
+    @abc.abstractmethod
+    def send_limits(self, rate_per_minute: float) -> SendLimits:
+        """The per-ad-account rate limit, shared by every worker of this store."""
+
     @abc.abstractmethod
     async def list_dead(
         self, selection: DeadFilter, *, limit: int, before: int | None = None
@@ -253,14 +274,50 @@ class Store(abc.ABC):
     async def reclaim_delivered(self, *, before: float, limit: int = 20_000) -> int:
         """Delete delivered entries whose delivery is older than `before`; return how many."""
 
+
+class StatsStore(abc.ABC):
+    """Reads for the admin API, the UI, alerts and metrics; the audit log."""
+
+    @abc.abstractmethod
+    async def list_outbox(
+        self, integration_id: str, *, status: OutboxStatus | None, limit: int, before: int | None
+    ) -> list[OutboxEntry]: ...
+
+    @abc.abstractmethod
+    async def outbox_counts(self, integration_id: str) -> dict[str, int]: ...
+
+    @abc.abstractmethod
+    async def list_attempts(self, integration_id: str, *, limit: int) -> list[DeliveryAttempt]: ...
+
+    @abc.abstractmethod
+    async def oldest_pending_created_at(self, integration_id: str) -> float | None:
+        """When the oldest event still waiting for delivery was queued (None: none waits)."""
+
+    @abc.abstractmethod
+    async def match_key_counts(self, integration_id: str, *, since: float) -> dict[str, int]:
+        """Queued events per match key since `since` (unix s); `_events` counts them all."""
+
     @abc.abstractmethod
     def lane_stats(self) -> list[LaneStats]:
-        """Queue depth per integration (hot path of /metrics: no disk)."""
+        """Queue depth per integration (hot path of /metrics: no disk; may lag a little)."""
 
     @abc.abstractmethod
     async def count_outcomes(self, source_id: str | None) -> dict[str, dict[str, int]]:
         """Per integration, how many events each trace outcome got (e.g. "filtered")."""
 
-    def describe(self) -> dict[str, Any]:
-        """What `/readyz` and the CLI print about this store."""
-        return {"engine": type(self).__name__}
+    @abc.abstractmethod
+    async def audit(
+        self, *, actor: str, action: str, target: str, details: dict[str, Any]
+    ) -> None: ...
+
+    @abc.abstractmethod
+    async def list_audit(self, *, limit: int, before: int | None) -> list[AuditEntry]: ...
+
+
+class Store(Lifecycle, CatalogStore, IdentityStore, EventLogStore, OutboxStore, StatsStore):
+    """Everything pinrelay keeps: one engine implements every piece.
+
+    `received_events` / `queued_events` count what this process committed (metrics)."""
+
+    received_events: int = 0
+    queued_events: int = 0

@@ -49,13 +49,11 @@ class Step:
     hint: str | None = None  # how to fix a delivery that is not delivered
 
 
-def _known_keys(store: Store, event: StoredEvent) -> dict[str, list[str]]:
-    keys: list[dict[str, list[str]]] = []
-    if event.user_id:
-        keys.append(store.identity_keys(event.source_id, "user", event.user_id))
-    if event.anonymous_id:
-        keys.append(store.identity_keys(event.source_id, "anonymous", event.anonymous_id))
-    return merge_match_keys(*keys)
+async def _known_keys(store: Store, event: StoredEvent) -> dict[str, list[str]]:
+    subjects = [("user", event.user_id), ("anonymous", event.anonymous_id)]
+    asked = [(kind, subject) for kind, subject in subjects if subject]
+    found = await store.identities_for(event.source_id, asked) if asked else {}
+    return merge_match_keys(*(stored.match_keys for stored in found.values()))
 
 
 def present_match_keys(payload: dict[str, Any]) -> list[str]:
@@ -78,7 +76,7 @@ async def journey(
     pipelines: Callable[[Integration], PipelineSet] = pipelines_for,
 ) -> list[Step]:
     """Every integration's step of the event, with payload, match keys and delivery."""
-    keys = _known_keys(store, event)
+    keys = await _known_keys(store, event)
     queued: dict[tuple[str, str], JourneyStep] = {
         (j.entry.integration_id, j.entry.event_id): j for j in await store.journey(event.seq)
     }

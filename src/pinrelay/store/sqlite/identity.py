@@ -35,7 +35,6 @@ class _StoreState(Protocol):
 
     def _remember_source(self, source: Source, write_key_hash: str) -> None: ...
     def _cache_identity(self, key: tuple[str, str, str], found: StoredIdentity) -> None: ...
-    def _read_connection(self) -> sqlite3.Connection: ...
     async def _read(self, query: Callable[[sqlite3.Connection], T]) -> T: ...
 
 
@@ -65,20 +64,24 @@ class SQLiteIdentityMixin:
         self._remember_source(changed, self._write_key_hashes[source_id])
         return changed
 
-    def identity(self: _StoreState, source_id: str, kind: str, subject: str) -> StoredIdentity:
-        key = (source_id, kind, subject)
-        cached = self._identities.get(key)
-        if cached is not None:
-            self._identities.move_to_end(key)
-            return cached
-        params = {"source_id": source_id, "kind": kind, "subject": subject}
-        row = self._read_connection().execute(Q["select_identity_click"], params).fetchone()
-        found = (
-            StoredIdentity(json.loads(row["match_keys"]), row["click_id"], row["click_id_at"])
-            if row
-            else StoredIdentity()
-        )
-        self._cache_identity(key, found)
+    async def identities_for(
+        self: _StoreState, source_id: str, subjects: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], StoredIdentity]:
+        """From the cache; the misses in one read on a read connection (off the loop)."""
+        found: dict[tuple[str, str], StoredIdentity] = {}
+        missing: list[tuple[str, str]] = []
+        for kind, subject in subjects:
+            cached = self._identities.get((source_id, kind, subject))
+            if cached is None:
+                missing.append((kind, subject))
+            else:
+                self._identities.move_to_end((source_id, kind, subject))
+                found[(kind, subject)] = cached
+        if missing:
+            read = await self._read(lambda conn: _read_identities(conn, source_id, missing))
+            for key, stored in read.items():
+                self._cache_identity((source_id, *key), stored)
+                found[key] = stored
         return found
 
     async def match_key_counts(
@@ -89,6 +92,21 @@ class SQLiteIdentityMixin:
             lambda conn: conn.execute(Q["select_match_key_counts"], params).fetchall()
         )
         return {row[0]: int(row[1]) for row in rows}
+
+
+def _read_identities(
+    conn: sqlite3.Connection, source_id: str, subjects: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], StoredIdentity]:
+    found: dict[tuple[str, str], StoredIdentity] = {}
+    for kind, subject in subjects:
+        params = {"source_id": source_id, "kind": kind, "subject": subject}
+        row = conn.execute(Q["select_identity_click"], params).fetchone()
+        found[(kind, subject)] = (
+            StoredIdentity(json.loads(row["match_keys"]), row["click_id"], row["click_id_at"])
+            if row
+            else StoredIdentity()
+        )
+    return found
 
 
 def write_identity_clicks(conn: sqlite3.Connection, record: IngestRecord) -> None:

@@ -19,8 +19,9 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pinrelay.delivery.ratelimit import LocalSendLimits
 from pinrelay.errors import NotFound, StoreError
-from pinrelay.store.base import Store
+from pinrelay.store.base import SendLimits, Store
 from pinrelay.store.records import (
     AdminToken,
     AuditEntry,
@@ -355,9 +356,6 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
         for pending in queued:
             self._pending.add(pending)
 
-    def identity_keys(self, source_id: str, kind: str, subject: str) -> dict[str, list[str]]:
-        return self.identity(source_id, kind, subject).match_keys
-
     def _cache_identity(self, key: tuple[str, str, str], found: StoredIdentity) -> None:
         self._identities[key] = found
         self._identities.move_to_end(key)
@@ -388,6 +386,10 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
 
     async def next_due_at(self, integration_id: str) -> float | None:
         return self._pending.next_due_at(integration_id)
+
+    def send_limits(self, rate_per_minute: float) -> SendLimits:
+        """One process owns the file, so the buckets can live in its memory."""
+        return LocalSendLimits(rate_per_minute)
 
     def lane_stats(self) -> list[LaneStats]:
         """Queue depth and oldest pending entry per integration, from memory."""

@@ -1,0 +1,5 @@
+"""`python -m pinrelay`: the same as the `pinrelay` command."""
+
+from pinrelay.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The PostgreSQL engine: many processes on many hosts share one database."""
