@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from tests.support.postgres import PostgresServer
     from tests.support.servers import GatewayFactory, SandboxHandle
 
 
@@ -36,3 +37,27 @@ def start_gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
 
     with gateway_factory(tmp_path) as factory:
         yield factory
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL cluster for the session (tests/support/postgres.py)."""
+    from tests.support.postgres import postgres_for_tests
+
+    with postgres_for_tests() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """A fresh, migrated PostgreSQL database for this test."""
+    return postgres_server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each engine in turn: a SQLite file under tmp_path, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'pinrelay.db'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.new_database()

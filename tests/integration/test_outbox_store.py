@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pinrelay.store.records import DeadFilter, EventOutcome
+from pinrelay.store.records import EventOutcome
 from pinrelay.store.sql import load_migrations
 from pinrelay.store.sqlite.connection import connect
 from pinrelay.store.sqlite.store import SQLiteStore
@@ -42,69 +42,6 @@ async def test_payload_rows_are_never_updated_only_marked(store: SQLiteStore) ->
     assert conn.execute("SELECT COUNT(*) FROM outbox_events").fetchone()[0] == 1
     marks = conn.execute("SELECT status, attempts, warning FROM outbox_marks").fetchall()
     assert marks == [("delivered", 1, "warn")]
-    await store.close()
-
-
-async def test_first_attempts_are_claimed_ahead_of_due_retries(store: SQLiteStore) -> None:
-    await store.ingest([_record("old")])
-    now = time.time()
-    (old,) = await store.claim_batch("int_1", limit=10, now=now, lease_seconds=60)
-    await store.record_outcomes([EventOutcome(old.seq, "retry", "503", next_attempt_at=now)], None)
-    await store.ingest([_record("new")])
-    first = await store.claim_batch("int_1", limit=1, now=now + 1, lease_seconds=60)
-    second = await store.claim_batch("int_1", limit=1, now=now + 1, lease_seconds=60)
-    assert [c.event_id for c in first + second] == ["new", "old"]
-    assert second[0].attempts == 1
-    await store.close()
-
-
-async def test_pending_state_survives_a_restart(tmp_path: Path, store: SQLiteStore) -> None:
-    await store.ingest([_record(f"m{i}") for i in range(3)])
-    now = time.time()
-    claimed = await store.claim_batch("int_1", limit=10, now=now, lease_seconds=3600)
-    await store.record_outcomes(
-        [
-            EventOutcome(claimed[0].seq, "delivered"),
-            EventOutcome(claimed[1].seq, "retry", "503", next_attempt_at=now + 3600),
-        ],
-        None,
-    )
-    await store.close()  # claimed[2] is still leased: the restart releases it
-    reopened = await _opened(store.path)
-    due = await reopened.claim_batch("int_1", limit=10, now=now + 1, lease_seconds=7200)
-    assert [c.event_id for c in due] == ["m2"]
-    later = await reopened.claim_batch("int_1", limit=10, now=now + 3601, lease_seconds=60)
-    assert [(c.event_id, c.attempts) for c in later] == [("m1", 1)]
-    assert await reopened.outbox_counts("int_1") == {"pending": 2, "delivered": 1, "dead": 0}
-    await reopened.close()
-
-
-async def test_replay_requeues_dead_events_but_not_those_older_than_seven_days(
-    store: SQLiteStore,
-) -> None:
-    await store.ingest([_record("fresh"), _record("stale")])
-    now = time.time()
-    claimed = await store.claim_batch("int_1", limit=10, now=now, lease_seconds=60)
-    await store.record_outcomes([EventOutcome(c.seq, "dead", "bad") for c in claimed], None)
-    dead = await store.list_dead(DeadFilter(integration_id="int_1"), limit=10)
-    assert {(d.event_id, d.reason) for d in dead} == {("fresh", "bad"), ("stale", "bad")}
-    # Seen eight days later, "stale"'s event_time is too old; pretend "fresh" was sent then.
-    result = await store.replay_dead(
-        DeadFilter(seqs=tuple(c.seq for c in claimed)),
-        now=now + 8 * 86400,
-        max_age_seconds=WEEK,
-        limit=10,
-    )
-    assert result.replayed == ()
-    assert len(result.skipped) == 2
-    assert "7 days" in result.skipped[0][1]
-    result = await store.replay_dead(
-        DeadFilter(integration_id="int_1"), now=now, max_age_seconds=WEEK, limit=10
-    )
-    assert sorted(result.replayed) == sorted(c.seq for c in claimed)
-    again = await store.claim_batch("int_1", limit=10, now=now + 1, lease_seconds=60)
-    assert {(c.event_id, c.attempts) for c in again} == {("fresh", 0), ("stale", 0)}
-    assert await store.list_dead(DeadFilter(), limit=10) == []
     await store.close()
 
 

@@ -301,6 +301,10 @@ class StatsStore(abc.ABC):
     def lane_stats(self) -> list[LaneStats]:
         """Queue depth per integration (hot path of /metrics: no disk; may lag a little)."""
 
+    async def refresh_lane_stats(self) -> None:  # noqa: B027  # optional: most engines need none
+        """Bring `lane_stats` up to date now (an engine that keeps it in memory has nothing
+        to do; one shared by processes refreshes it in the background too)."""
+
     @abc.abstractmethod
     async def count_outcomes(self, source_id: str | None) -> dict[str, dict[str, int]]:
         """Per integration, how many events each trace outcome got (e.g. "filtered")."""

@@ -31,6 +31,7 @@ from pinrelay.store.records import (
     DeliveryAttempt,
     EventFilter,
     EventOutcome,
+    IdentityUpdate,
     IngestRecord,
     Integration,
     JourneyStep,
@@ -341,10 +342,7 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
         for record, new in zip(records, stored, strict=True):
             if new:
                 for update in record.identities:
-                    self._cache_identity(
-                        (record.source_id, update.kind, update.subject),
-                        StoredIdentity(update.match_keys, update.click_id, update.click_id_at),
-                    )
+                    self._remember_update(record.source_id, update)
         return stored
 
     def _queue_committed(self, task: asyncio.Future[tuple[list[bool], list[Pending]]]) -> None:
@@ -355,6 +353,19 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
         self.queued_events += len(queued)
         for pending in queued:
             self._pending.add(pending)
+
+    def _remember_update(self, source_id: str, update: IdentityUpdate) -> None:
+        """Cache what the database now holds: an update without a click id keeps the
+        remembered one (if that is not cached, forget the entry: the next read fetches it)."""
+        key = (source_id, update.kind, update.subject)
+        click_id, click_id_at = update.click_id, update.click_id_at
+        if click_id is None:
+            previous = self._identities.get(key)
+            if previous is None:
+                self._identities.pop(key, None)
+                return
+            click_id, click_id_at = previous.click_id, previous.click_id_at
+        self._cache_identity(key, StoredIdentity(update.match_keys, click_id, click_id_at))
 
     def _cache_identity(self, key: tuple[str, str, str], found: StoredIdentity) -> None:
         self._identities[key] = found
