@@ -31,11 +31,17 @@ def sandbox() -> Iterator[SandboxHandle]:
 
 
 @pytest.fixture
-def start_gateway(tmp_path: Path) -> Iterator[GatewayFactory]:
-    """Start real gateways on loopback ports, with a SQLite file under tmp_path."""
+def start_gateway(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[GatewayFactory]:
+    """Start real gateways on loopback ports, all on one database: a SQLite file under
+    tmp_path, or (parametrised indirectly with "postgresql", see ON_BOTH_ENGINES) a fresh
+    PostgreSQL database."""
     from tests.support.servers import gateway_factory
 
-    with gateway_factory(tmp_path) as factory:
+    engine = getattr(request, "param", "sqlite")
+    url = f"sqlite:///{tmp_path / 'pinrelay.db'}"
+    if engine == "postgresql":
+        url = request.getfixturevalue("postgres_server").new_database()
+    with gateway_factory(tmp_path, database_url=url) as factory:
         yield factory
 
 

@@ -14,6 +14,9 @@ from tests.support.servers import (
     GatewayFactory,
     GatewayHandle,
 )
+from tests.support.stores import ON_BOTH_ENGINES
+
+pytestmark = [ON_BOTH_ENGINES]  # the engine matters here: run on SQLite and PostgreSQL
 
 
 @pytest.fixture

@@ -10,8 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from pinrelay.store.engines import sqlite_path
 from tests.support.servers import GatewayFactory, GatewayHandle
+from tests.support.stores import ON_BOTH_ENGINES, raw_database_content
+
+pytestmark = [ON_BOTH_ENGINES]  # the engine matters here: run on SQLite and PostgreSQL
 
 
 def _track(**overrides: Any) -> dict[str, Any]:
@@ -256,7 +258,6 @@ def test_no_raw_pii_is_written_to_the_database(gateway: GatewayHandle, write_key
     }
     response = httpx.post(f"{gateway.collect_url}/v1/identify", auth=(write_key, ""), json=message)
     assert response.status_code == 200
-    db = sqlite_path(gateway.settings.database_url)
-    raw = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
+    raw = raw_database_content(gateway.settings.database_url)
     for secret in (b"Secret.Person", b"secret.person", b"6505551212", b"Secretfirst"):
         assert secret not in raw

@@ -9,6 +9,9 @@ import pytest
 
 from tests.integration.test_delivery_faults import inject, new_ids, received, send_orders, settled
 from tests.support.servers import ADMIN_TOKEN, GatewayFactory, GatewayHandle, SandboxHandle
+from tests.support.stores import ON_BOTH_ENGINES
+
+pytestmark = [ON_BOTH_ENGINES]  # the engine matters here: run on SQLite and PostgreSQL
 
 
 @pytest.fixture

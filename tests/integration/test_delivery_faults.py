@@ -18,6 +18,9 @@ import httpx
 import pytest
 
 from tests.support.servers import GatewayFactory, GatewayHandle, SandboxHandle
+from tests.support.stores import ON_BOTH_ENGINES
+
+pytestmark = [ON_BOTH_ENGINES]  # the engine matters here: run on SQLite and PostgreSQL
 
 Entries = dict[str, dict[str, Any]]
 

@@ -11,6 +11,9 @@ from typing import Any
 import httpx
 
 from tests.support.servers import ADMIN_TOKEN, GatewayFactory, GatewayHandle, SandboxHandle
+from tests.support.stores import ON_BOTH_ENGINES
+
+pytestmark = [ON_BOTH_ENGINES]  # the engine matters here: run on SQLite and PostgreSQL
 
 UA = "Mozilla/5.0 (X11; Linux x86_64)"
 

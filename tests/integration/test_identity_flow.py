@@ -14,6 +14,9 @@ import pytest
 
 from pinrelay.identity.hashing import sha256_hex
 from tests.support.servers import GatewayFactory, GatewayHandle, SandboxHandle
+from tests.support.stores import ON_BOTH_ENGINES
+
+pytestmark = [ON_BOTH_ENGINES]  # the engine matters here: run on SQLite and PostgreSQL
 
 BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15"
 BOT = "Mozilla/5.0 (compatible; Pinterestbot/1.0; +http://www.pinterest.com/bot.html)"

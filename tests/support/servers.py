@@ -128,15 +128,16 @@ GatewayFactory = Callable[..., GatewayHandle]
 
 
 @contextmanager
-def gateway_factory(tmp_path: Path) -> Iterator[GatewayFactory]:
-    """Start a real gateway on loopback ports and a SQLite file under tmp_path."""
+def gateway_factory(tmp_path: Path, database_url: str | None = None) -> Iterator[GatewayFactory]:
+    """Start real gateways on loopback ports, on `database_url` (default: a SQLite file under
+    tmp_path)."""
     runner = ThreadedLoop()
     started: list[tuple[Gateway, Any]] = []
 
     def start(**overrides: Any) -> GatewayHandle:
         port, admin_port = free_port(), free_port()
         values: dict[str, Any] = {
-            "database_url": f"sqlite:///{tmp_path / 'pinrelay.db'}",
+            "database_url": database_url or f"sqlite:///{tmp_path / 'pinrelay.db'}",
             "host": "127.0.0.1",
             "port": port,
             "admin_port": admin_port,

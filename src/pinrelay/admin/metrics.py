@@ -18,5 +18,6 @@ router = APIRouter(tags=["metrics"])
 async def metrics(request: Request) -> Response:
     """Counters of events, attempts by HTTP status, queue depth and delivery latency."""
     found: Metrics | None = getattr(request.app.state, "metrics", None)
+    await request.app.state.store.refresh_lane_stats()  # queue depths as of this scrape
     body = found.render() if found is not None else b""
     return Response(body, media_type=CONTENT_TYPE)

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from pinrelay.errors import StoreError
+from pinrelay.store.catalog_cache import CatalogCache
 from pinrelay.store.postgres.base import NO_ROW, PostgresBase, Row
 from pinrelay.store.records import (
     AuditEntry,
@@ -35,6 +36,7 @@ def _event(row: Row) -> StoredEvent:
 
 class PostgresReads(PostgresBase):
     _lane_stats: list[LaneStats]
+    _catalog: CatalogCache
 
     async def identities_for(
         self, source_id: str, subjects: Sequence[tuple[str, str]]
@@ -108,9 +110,10 @@ class PostgresReads(PostgresBase):
 
     async def refresh_lane_stats(self) -> None:
         rows = await self._all("lane_stats", {})
-        self._lane_stats = [
-            LaneStats(row["integration_id"], int(row["count"]), row["min"]) for row in rows
-        ]
+        found = {row["integration_id"]: (int(row["count"]), row["min"]) for row in rows}
+        for integration in self._catalog.list_integrations():  # an empty queue is a 0
+            found.setdefault(integration.id, (0, None))
+        self._lane_stats = [LaneStats(i, depth, oldest) for i, (depth, oldest) in found.items()]
 
     async def count_outcomes(self, source_id: str | None) -> dict[str, dict[str, int]]:
         counts: dict[str, dict[str, int]] = {}
