@@ -217,6 +217,32 @@ def migrate(db: DbOption = None) -> None:
     console.print(f"migrations applied to {redact_url(settings.database_url)}: {done}")
 
 
+@app.command("move-data")
+def move_data(
+    source: Annotated[
+        str, typer.Option("--from", help="The SQLite database to copy, e.g. sqlite:///pinrelay.db.")
+    ],
+    target: Annotated[
+        str,
+        typer.Option("--to", help="The PostgreSQL database to fill, e.g. postgresql://u:p@h/db."),
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the data a non-empty target already holds.")
+    ] = False,
+) -> None:
+    """Copy sources, integrations, tokens, pipelines, identities and the pending and dead
+    outbox from SQLite to PostgreSQL (stop the SQLite server first)."""
+    from pinrelay.movedata import move_data as run_move
+    from pinrelay.store.engines import redact_url
+
+    try:
+        copied = asyncio.run(run_move(source, target, force=force, console=console))
+    except PinrelayError as exc:
+        _fail(exc)
+    summary = ", ".join(f"{count} {table}" for table, count in copied.items())
+    console.print(f"moved to {redact_url(target)}: {summary}")
+
+
 @app.command()
 def version() -> None:
     """Print the pinrelay version."""
