@@ -128,7 +128,8 @@ def test_sigkills_of_collect_and_delivery_processes_lose_nothing(
         load = Load(write_key, [f"http://127.0.0.1:{p}" for p in ports])
         load.start()
         kills: Counter[str] = Counter()
-        chaos = random.Random(11)  # test chaos, not cryptography
+        chaos = random.Random()  # test chaos, not cryptography
+        victims: list[str] = []
         began = time.monotonic()
         while time.monotonic() - began < CHAOS_SECONDS:
             time.sleep(SECONDS_BETWEEN_KILLS)
