@@ -81,7 +81,10 @@ class PostgresServer:
 
 
 @contextlib.contextmanager
-def throwaway_cluster(bin_dir: Path) -> Iterator[PostgresServer]:
+def throwaway_cluster(
+    bin_dir: Path, *, durable: bool = False, cpus: str | None = None
+) -> Iterator[PostgresServer]:
+    """A cluster in a temp dir; `durable` keeps fsync on (benchmarks), `cpus` pins it."""
     root = Path(tempfile.mkdtemp(prefix="pinrelay-pg-"))
     data = root / "data"
     port = free_port()
@@ -97,10 +100,13 @@ def throwaway_cluster(bin_dir: Path) -> Iterator[PostgresServer]:
         )  # fmt: skip
         options = (
             f"-p {port} -c listen_addresses='' -c unix_socket_directories={root} "
-            "-c fsync=off -c full_page_writes=off -c max_connections=200"
+            "-c max_connections=200"
         )
+        if not durable:  # tests only: a crash of the test cluster loses nothing we keep
+            options += " -c fsync=off -c full_page_writes=off"
+        pin = ["taskset", "-c", cpus] if cpus else []
         subprocess.run(
-            _as_postgres(
+            pin + _as_postgres(
                 [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
                  str(root / "server.log"), "-w", "start"]
             ),
