@@ -232,7 +232,7 @@ def move_data(
 ) -> None:
     """Copy sources, integrations, tokens, pipelines, identities and the pending and dead
     outbox from SQLite to PostgreSQL (stop the SQLite server first)."""
-    from pinrelay.movedata import move_data as run_move
+    from pinrelay.store.movedata import move_data as run_move
     from pinrelay.store.engines import redact_url
 
     try:

@@ -85,6 +85,8 @@ class PostgresStore(PostgresPipelines, PostgresOutbox, PostgresReads, Store):
         self._poller = asyncio.create_task(self._poll_forever(), name="pg-catalog-poll")
 
     async def close(self) -> None:
+        if self._pool.closed:
+            return
         if self._poller is not None:
             self._poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
