@@ -232,8 +232,8 @@ def move_data(
 ) -> None:
     """Copy sources, integrations, tokens, pipelines, identities and the pending and dead
     outbox from SQLite to PostgreSQL (stop the SQLite server first)."""
-    from pinrelay.store.movedata import move_data as run_move
     from pinrelay.store.engines import redact_url
+    from pinrelay.store.movedata import move_data as run_move
 
     try:
         copied = asyncio.run(run_move(source, target, force=force, console=console))

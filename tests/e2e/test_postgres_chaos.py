@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import psycopg
+import pytest
 
 from tests.e2e.processes import ServeProcess
 from tests.e2e.roles import start_role
@@ -97,6 +98,7 @@ def _most_requests_in_a_window(requests: list[dict[str, Any]]) -> int:
     return most
 
 
+@pytest.mark.timeout(300)  # ~70 s here; bounded by CHAOS_SECONDS + SETTLE_TIMEOUT_SECONDS
 def test_sigkills_of_collect_and_delivery_processes_lose_nothing(
     tmp_path: Path, postgres_server: PostgresServer
 ) -> None:
