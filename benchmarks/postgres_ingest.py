@@ -12,6 +12,7 @@ on, SQLite with synchronous=FULL. All figures come from the same run on the same
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import os
 import re
@@ -147,6 +148,43 @@ def _measure(args: argparse.Namespace, workdir: Path, database_url: str, workers
                 process.wait()
 
 
+async def _store_only(database_url: str, seconds: float, concurrency: int) -> float:
+    """Events/s through `Store.ingest` alone (no HTTP, no mapping): the database's ceiling."""
+    from pinrelay.store.engines import open_store
+    from pinrelay.store.records import IdentityUpdate
+    from tests.contract.conftest import record
+    from tests.support.stores import SOURCE_ID, sample_integration
+
+    store = open_store(database_url)
+    await store.open()
+    await store.create_source(
+        source_id=SOURCE_ID, name="b", write_key_hash="h" * 64, write_key_hint="h"
+    )
+    await store.create_integration(sample_integration())
+    done = 0
+    deadline = time.monotonic() + seconds
+
+    async def client(number: int) -> None:
+        nonlocal done
+        sent = 0
+        while time.monotonic() < deadline:
+            batch = [
+                record(
+                    f"{number}-{sent}-{k}",
+                    keys=("em",),
+                    identities=(IdentityUpdate("user", f"u{k}", {"em": ["e" * 64]}),),
+                )
+                for k in range(BATCH)
+            ]
+            await store.ingest(batch)
+            sent += 1
+            done += BATCH
+
+    await asyncio.gather(*(client(n) for n in range(concurrency)))
+    await store.close()
+    return done / seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
@@ -165,10 +203,14 @@ def main() -> None:
         sqlite = _measure(args, workdir, f"sqlite:///{workdir / 'bench.db'}", 1)
         with throwaway_cluster(bin_dir, durable=True, cpus=args.postgres_cpus) as server:
             server.prepare_template()
+            store_only = asyncio.run(
+                _store_only(server.new_database(), args.seconds, args.connections)
+            )
             one = _measure(args, workdir, server.new_database(), 1)
             two = _measure(args, workdir, server.new_database(), 2)
     print(f"cores: {os.cpu_count()}, server cpus {args.server_cpus}, wrk cpus {args.load_cpus}")
     print(f"SQLite, 1 process:         {sqlite:10.0f} durable events/s")
+    print(f"PostgreSQL, store only:    {store_only:10.0f} durable events/s (no HTTP, no mapping)")
     print(f"PostgreSQL, 1 collect:     {one:10.0f} durable events/s")
     print(f"PostgreSQL, 2 collect:     {two:10.0f} durable events/s  ({two / one:.2f}x one)")
 

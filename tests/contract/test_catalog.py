@@ -173,3 +173,11 @@ async def test_changes_made_by_one_process_reach_the_others(store: Store, reopen
     assert [p.yaml for p in other.list_pipelines(INTEGRATION_ID)] == ["a: 1"]
     await store.pause_integration(INTEGRATION_ID, "paused elsewhere")
     assert await _seen(lambda: not other.get_integration(INTEGRATION_ID).active)  # type: ignore[union-attr]
+
+
+async def test_the_store_answers_and_says_which_engine_it_is(store: Store) -> None:
+    assert await store.ping() is True
+    description = store.describe()
+    assert description["engine"] in ("sqlite", "postgresql")
+    assert store.multi_process is (description["engine"] == "postgresql")
+    assert "password" not in str(description)
