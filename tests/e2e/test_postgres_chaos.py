@@ -167,7 +167,10 @@ def test_sigkills_of_collect_and_delivery_processes_lose_nothing(
         assert delivered <= set(received)  # every delivered event reached Pinterest
         requests = httpx.get(f"{sandbox_url}/_sandbox/requests").json()
         most = _most_requests_in_a_window(requests)
-        allowed = RATE_PER_MINUTE * WINDOW_SECONDS / 60 + RATE_PER_MINUTE / 60  # + one burst
+        # The rate over the window, one burst (a second's worth), and a second of arrival
+        # jitter (tokens are taken before sending; the sandbox times the arrival). Two
+        # workers limited each on its own would reach about twice this.
+        allowed = RATE_PER_MINUTE * (WINDOW_SECONDS + 2) / 60
         print(
             f"\nchaos on PostgreSQL: {len(acknowledged)} acknowledged "
             f"({load.refused} batches refused while a process was down), "
