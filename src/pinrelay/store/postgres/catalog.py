@@ -20,6 +20,7 @@ from pinrelay.errors import NotFound
 from pinrelay.store.catalog_cache import CatalogCache, CatalogSnapshot
 from pinrelay.store.postgres.base import Connection, PostgresBase, Q, Row
 from pinrelay.store.records import AdminToken, Integration, Source, StoredPipeline
+from pinrelay.store.rows import integration_from_row, integration_params
 
 CATALOG_POLL_SECONDS = 0.5
 
@@ -39,44 +40,6 @@ def _source(row: Row) -> tuple[Source, str]:
     return source, row["write_key_hash"]
 
 
-def _integration(row: Row) -> Integration:
-    return Integration(
-        id=row["id"],
-        source_id=row["source_id"],
-        vendor=row["vendor"],
-        name=row["name"],
-        enabled=row["enabled"],
-        ad_account_id=row["ad_account_id"],
-        conversion_token_enc=bytes(row["conversion_token_enc"]),
-        conversion_token_hint=row["conversion_token_hint"],
-        test_mode=row["test_mode"],
-        consent_categories=tuple(json.loads(row["consent_categories"])),
-        settings=json.loads(row["settings"]),
-        paused_reason=row["paused_reason"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
-
-
-def integration_params(integration: Integration, now: float) -> dict[str, Any]:
-    return {
-        "id": integration.id,
-        "source_id": integration.source_id,
-        "vendor": integration.vendor,
-        "name": integration.name,
-        "enabled": integration.enabled,
-        "ad_account_id": integration.ad_account_id,
-        "conversion_token_enc": integration.conversion_token_enc,
-        "conversion_token_hint": integration.conversion_token_hint,
-        "test_mode": integration.test_mode,
-        "consent_categories": json.dumps(list(integration.consent_categories)),
-        "settings": json.dumps(integration.settings),
-        "paused_reason": integration.paused_reason,
-        "created_at": integration.created_at,
-        "now": now,
-    }
-
-
 async def read_snapshot(conn: Connection) -> CatalogSnapshot:
     """The whole catalog, read in one repeatable-read transaction (a consistent picture)."""
     async with conn.transaction():
@@ -91,7 +54,7 @@ async def read_snapshot(conn: Connection) -> CatalogSnapshot:
         return CatalogSnapshot(
             version=int(version),
             sources=tuple(_source(r) for r in await rows("select_sources")),
-            integrations=tuple(_integration(r) for r in await rows("select_integrations")),
+            integrations=tuple(integration_from_row(r) for r in await rows("select_integrations")),
             admin_tokens=tuple(
                 (
                     AdminToken(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,10 +22,10 @@ from psycopg_pool import AsyncConnectionPool
 from pinrelay.errors import StoreError
 from pinrelay.store.postgres.base import Connection, Q
 from pinrelay.store.records import IdentityUpdate, IngestRecord
+from pinrelay.store.rows import match_key_counts
 
 logger = structlog.get_logger(__name__)
 
-SECONDS_PER_HOUR = 3600
 FLUSHERS = 3  # groups in flight at once: one commits while the next is written
 
 
@@ -217,14 +216,7 @@ def _identity_columns(records: Sequence[IngestRecord]) -> _Columns:
 
 def _count_columns(records: Sequence[IngestRecord]) -> _Columns:
     """The hourly match-key counters the group adds to, in key order (no deadlocks)."""
-    counts: Counter[tuple[str, int, str]] = Counter()
-    for record in records:
-        hour = int(record.received_at // SECONDS_PER_HOUR)
-        for row in record.outbox:
-            counts[(row.integration_id, hour, "_events")] += 1
-            for key in row.match_keys:
-                counts[(row.integration_id, hour, key)] += 1
     columns = _Columns()
-    for (integration_id, hour, key), events in sorted(counts.items()):
+    for (integration_id, hour, key), events in sorted(match_key_counts(records).items()):
         columns.add(integration_ids=integration_id, hours=hour, keys=key, events=events)
     return columns

@@ -21,6 +21,7 @@ from pinrelay.store.records import (
     EventOutcome,
     ReplayResult,
 )
+from pinrelay.store.rows import attempt_params
 
 
 class PostgresOutbox(PostgresBase):
@@ -64,19 +65,7 @@ class PostgresOutbox(PostgresBase):
             if outcomes:
                 await conn.execute(Q["apply_outcomes"], params)
             if attempt is not None:
-                await conn.execute(
-                    Q["insert_attempt"],
-                    {
-                        "integration_id": attempt.integration_id,
-                        "started_at": attempt.started_at,
-                        "duration_ms": attempt.duration_ms,
-                        "batch_size": attempt.batch_size,
-                        "http_status": attempt.http_status,
-                        "outcome": attempt.outcome,
-                        "message": attempt.message,
-                        "test": attempt.test,
-                    },
-                )
+                await conn.execute(Q["insert_attempt"], attempt_params(attempt))
 
     async def next_due_at(self, integration_id: str) -> float | None:
         due = await self._scalar("next_due_at", {"integration_id": integration_id})

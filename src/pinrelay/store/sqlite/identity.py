@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol, TypeVar
 
 from pinrelay.errors import NotFound
 from pinrelay.store.records import IngestRecord, Source, StoredIdentity
+from pinrelay.store.rows import match_key_counts
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 
@@ -129,13 +130,7 @@ def write_identity_clicks(conn: sqlite3.Connection, record: IngestRecord) -> Non
 
 def write_match_key_counts(conn: sqlite3.Connection, records: Sequence[IngestRecord]) -> None:
     """Add the keys the new records' outbox rows carry to the hourly counters."""
-    counts: Counter[tuple[str, int, str]] = Counter()
-    for record in records:
-        hour = int(record.received_at // SECONDS_PER_HOUR)
-        for row in record.outbox:
-            counts[(row.integration_id, hour, "_events")] += 1
-            for key in row.match_keys:
-                counts[(row.integration_id, hour, key)] += 1
+    counts = match_key_counts(records)
     conn.executemany(
         Q["add_match_key_counts"],
         [

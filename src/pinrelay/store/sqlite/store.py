@@ -43,6 +43,7 @@ from pinrelay.store.records import (
     StoredEvent,
     StoredIdentity,
 )
+from pinrelay.store.rows import attempt_params, integration_from_row, integration_params
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite import outbox
 from pinrelay.store.sqlite.connection import connect, migrate
@@ -61,43 +62,6 @@ IDENTITY_CACHE_ENTRIES = 100_000  # users/devices whose match keys stay in memor
 _NO_ROW = 2**62  # "before" bound meaning "from the newest"
 
 Q = load_queries("pinrelay.store.sqlite", "queries.sql")
-
-
-def _integration_from_row(row: sqlite3.Row) -> Integration:
-    return Integration(
-        id=row["id"],
-        source_id=row["source_id"],
-        vendor=row["vendor"],
-        name=row["name"],
-        enabled=bool(row["enabled"]),
-        ad_account_id=row["ad_account_id"],
-        conversion_token_enc=bytes(row["conversion_token_enc"]),
-        conversion_token_hint=row["conversion_token_hint"],
-        test_mode=bool(row["test_mode"]),
-        consent_categories=tuple(json.loads(row["consent_categories"])),
-        settings=json.loads(row["settings"]),
-        paused_reason=row["paused_reason"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
-
-
-def _integration_params(integration: Integration, now: float) -> dict[str, Any]:
-    return {
-        "id": integration.id,
-        "source_id": integration.source_id,
-        "vendor": integration.vendor,
-        "name": integration.name,
-        "enabled": int(integration.enabled),
-        "ad_account_id": integration.ad_account_id,
-        "conversion_token_enc": integration.conversion_token_enc,
-        "conversion_token_hint": integration.conversion_token_hint,
-        "test_mode": int(integration.test_mode),
-        "consent_categories": json.dumps(list(integration.consent_categories)),
-        "settings": json.dumps(integration.settings),
-        "paused_reason": integration.paused_reason,
-        "now": now,
-    }
 
 
 class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
@@ -141,7 +105,7 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
             for row in bootstrap.execute(Q["select_source_browser"]):
                 self._apply_source_browser(row)
             for row in bootstrap.execute(Q["select_integrations"]):
-                integration = _integration_from_row(row)
+                integration = integration_from_row(row)
                 self._integrations[integration.id] = integration
             for row in bootstrap.execute(Q["select_admin_tokens"]):
                 token = AdminToken(
@@ -275,7 +239,7 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
 
     # integrations ------------------------------------------------------------------------
     async def create_integration(self, integration: Integration) -> Integration:
-        params = _integration_params(integration, integration.created_at)
+        params = integration_params(integration, integration.created_at)
         await self._writer.run(lambda conn: conn.execute(Q["insert_integration"], params))
         self._integrations[integration.id] = integration
         return integration
@@ -283,7 +247,7 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
     async def update_integration(self, integration: Integration) -> Integration:
         if integration.id not in self._integrations:
             raise NotFound(f"integration {integration.id} does not exist")
-        params = _integration_params(integration, integration.updated_at)
+        params = integration_params(integration, integration.updated_at)
         await self._writer.run(lambda conn: conn.execute(Q["update_integration"], params))
         self._integrations[integration.id] = integration
         return integration
@@ -698,16 +662,4 @@ def _write_outcomes(
 ) -> None:
     conn.executemany(Q["insert_mark_row"], marks)
     if attempt is not None:
-        conn.execute(
-            Q["insert_attempt"],
-            {
-                "integration_id": attempt.integration_id,
-                "started_at": attempt.started_at,
-                "duration_ms": attempt.duration_ms,
-                "batch_size": attempt.batch_size,
-                "http_status": attempt.http_status,
-                "outcome": attempt.outcome,
-                "message": attempt.message,
-                "test": int(attempt.test),
-            },
-        )
+        conn.execute(Q["insert_attempt"], attempt_params(attempt))
