@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+import psycopg
 
 from tests.e2e.processes import PINRELAY, ServeProcess
 from tests.e2e.roles import start_role
@@ -41,6 +42,11 @@ def _eventually(check: object, seconds: float = 15.0) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def _all_accept(server: ServeProcess, write_key: str) -> bool:
+    """Five requests in a row accepted (one event each, on new connections)."""
+    return all(_post(server, write_key, 1).status_code == 200 for _ in range(5))
 
 
 def test_collect_deliver_and_admin_processes_share_one_database(
@@ -87,10 +93,15 @@ def test_workers_run_several_collect_processes_on_one_port(
         children = Path(f"/proc/{collect.process.pid}/task/{collect.process.pid}/children")
         assert len(children.read_text().split()) == 2
         write_key, _ = configure(admin)
-        assert _eventually(lambda: _post(collect, write_key, 1).status_code == 200)
+        # Each collect process learns of the new source on its next catalog poll: wait until
+        # both have (a connection goes to either), then load them.
+        assert _eventually(lambda: _all_accept(collect, write_key))
         for _ in range(10):  # new connections each time: the kernel spreads them
             assert _post(collect, write_key, 20).status_code == 200
-        assert len(wait_for_sandbox(sandbox_url, 201, timeout=60)) >= 201
+        with psycopg.connect(url) as conn:
+            queued = conn.execute("SELECT COUNT(*) FROM outbox").fetchone()
+        assert queued is not None
+        assert len(wait_for_sandbox(sandbox_url, queued[0], timeout=60)) >= queued[0]
     finally:
         assert collect.terminate() == 0, collect.output()
         assert admin.terminate() == 0, admin.output()
