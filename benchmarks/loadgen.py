@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,8 @@ class Figures:
     p99_ms: float
     failed: int  # answers that were not 2xx/3xx, plus socket errors and timeouts
     lagged: int  # constant-rate slots that were already past (the rate was not held)
+    server_cpu: float  # share of one core the server used during the run
+    cpu_us_per_event: float  # server CPU time per acknowledged event, in microseconds
 
 
 def ensure_wrk() -> str:
@@ -95,20 +98,25 @@ def run_wrk(
     if target.authorization:
         command += ["-H", f"Authorization: {target.authorization}"]
     command.append(target.url)
+    cpu_before, started = target.cpu_seconds(), time.monotonic()
     completed = subprocess.run(
         pinned(core, command), env=env, capture_output=True, text=True, check=False
     )
+    cpu_used, elapsed = target.cpu_seconds() - cpu_before, time.monotonic() - started
     lines = [line for line in completed.stdout.splitlines() if line.startswith("BENCH_RESULT ")]
     if completed.returncode != 0 or not lines:
         raise SystemExit(f"wrk failed ({completed.returncode}): {completed.stderr.strip()}")
     raw = json.loads(lines[-1].removeprefix("BENCH_RESULT "))
     duration = raw["duration_us"] / 1e6
     good = raw["requests"] - raw["bad_status"]
+    events = good * scenario.events_per_request
     return Figures(
-        events_per_second=good * scenario.events_per_request / duration,
+        events_per_second=events / duration,
         requests_per_second=raw["requests"] / duration,
         p50_ms=raw["p50_us"] / 1000,
         p99_ms=raw["p99_us"] / 1000,
         failed=raw["bad_status"] + raw["socket_errors"],
         lagged=raw["lagged"],
+        server_cpu=cpu_used / elapsed,
+        cpu_us_per_event=1e6 * cpu_used / max(events, 1),
     )

@@ -42,8 +42,10 @@ class Target:
         """The process's peak resident memory so far (VmHWM), in MB."""
         return _status_kb(self.pid, "VmHWM") / 1024
 
-    def rss_mb(self) -> float:
-        return _status_kb(self.pid, "VmRSS") / 1024
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the process has used so far (all its threads)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _status_kb(pid: int, field: str) -> int:

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pinrelay import __version__
+from pinrelay import __version__, eventloop
 from pinrelay.errors import PinrelayError
 from pinrelay.logs import configure_logging
 from pinrelay.pipeline_cli import pipeline_app
@@ -83,7 +83,7 @@ def serve(
             pipelines_dir=pipelines,
         )
         configure_logging(settings.log_level)
-        asyncio.run(Gateway(settings).run())
+        eventloop.run(Gateway(settings).run())
     except PinrelayError as exc:
         _fail(exc)
 
