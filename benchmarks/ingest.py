@@ -111,6 +111,10 @@ def _compare(
             "bare_events_per_second": _median(base, "events_per_second"),
             "ratio": _median(mine, "events_per_second")
             / max(_median(base, "events_per_second"), 1e-9),
+            "pinrelay_cpu_us_per_event": _median(mine, "cpu_us_per_event"),
+            "bare_cpu_us_per_event": _median(base, "cpu_us_per_event"),
+            "pinrelay_server_cpu": _median(mine, "server_cpu"),
+            "bare_server_cpu": _median(base, "server_cpu"),
             "p50_ms": _median(mine, "p50_ms"),
             "p99_ms": _median(mine, "p99_ms"),
             "half_load": {"target_requests_per_second": rate, **asdict(half)},
@@ -129,8 +133,15 @@ def render(report: dict[str, Any]) -> str:
             f"{result['p50_ms']:>7.1f} {result['p99_ms']:>7.1f} "
             f"{result['bare_events_per_second']:>10.0f} {result['ratio']:>6.2f}"
         )
-    lines.append("")
-    lines.append("pinrelay at half its maximum request rate (constant rate):")
+    lines += ["", "server CPU time per event, and the share of its core it used (below ~95%,"]
+    lines += ["the load side or a neighbour on the machine was the limit, not the server):"]
+    for result in report["scenarios"].values():
+        mine, bare = result["pinrelay_cpu_us_per_event"], result["bare_cpu_us_per_event"]
+        lines.append(
+            f"  {result['label']:<52} pinrelay {mine:>5.0f} us ({result['pinrelay_server_cpu']:.0%})"
+            f"  bare {bare:>5.1f} us ({result['bare_server_cpu']:.0%})  ratio {bare / mine:.3f}"
+        )
+    lines += ["", "pinrelay at half its maximum request rate (constant rate):"]
     for result in report["scenarios"].values():
         half = result["half_load"]
         lines.append(
