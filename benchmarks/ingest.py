@@ -137,9 +137,10 @@ def render(report: dict[str, Any]) -> str:
     lines += ["the load side or a neighbour on the machine was the limit, not the server):"]
     for result in report["scenarios"].values():
         mine, bare = result["pinrelay_cpu_us_per_event"], result["bare_cpu_us_per_event"]
+        mine_share, bare_share = result["pinrelay_server_cpu"], result["bare_server_cpu"]
         lines.append(
-            f"  {result['label']:<52} pinrelay {mine:>5.0f} us ({result['pinrelay_server_cpu']:.0%})"
-            f"  bare {bare:>5.1f} us ({result['bare_server_cpu']:.0%})  ratio {bare / mine:.3f}"
+            f"  {result['label']:<52} pinrelay {mine:>4.0f} us ({mine_share:.0%})"
+            f"  bare {bare:>5.1f} us ({bare_share:.0%})  ratio {bare / mine:.3f}"
         )
     lines += ["", "pinrelay at half its maximum request rate (constant rate):"]
     for result in report["scenarios"].values():
