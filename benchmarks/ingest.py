@@ -103,6 +103,8 @@ def _compare(
             half = run_wrk(
                 pinrelay, scenario, seconds=seconds, core=load_core, rate_per_second=rate
             )
+        with _frozen(pinrelay):  # the control: what the machine alone adds at that rate
+            control = run_wrk(bare, scenario, seconds=seconds, core=load_core, rate_per_second=rate)
         results[scenario.name] = {
             "label": scenario.label,
             "pinrelay": [asdict(f) for f in mine],
@@ -118,6 +120,7 @@ def _compare(
             "p50_ms": _median(mine, "p50_ms"),
             "p99_ms": _median(mine, "p99_ms"),
             "half_load": {"target_requests_per_second": rate, **asdict(half)},
+            "bare_at_half_load": asdict(control),
         }
     return results
 
@@ -149,6 +152,13 @@ def render(report: dict[str, Any]) -> str:
             f"  {result['label']:<50} {half['requests_per_second']:>8.0f} req/s "
             f"(asked {half['target_requests_per_second']:.0f})  p50 {half['p50_ms']:.1f} ms  "
             f"p99 {half['p99_ms']:.1f} ms  late slots {half['lagged']}"
+        )
+        control = result["bare_at_half_load"]
+        label = "  bare app at the same rate (control)"
+        lines.append(
+            f"  {label:<50} {control['requests_per_second']:>8.0f}"
+            f" req/s  p50 {control['p50_ms']:.1f} ms  p99 {control['p99_ms']:.1f} ms  "
+            f"late slots {control['lagged']}"
         )
     failed = sum(f["failed"] for r in report["scenarios"].values() for f in r["pinrelay"])
     lines.append("")
