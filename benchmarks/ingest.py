@@ -66,7 +66,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with (
         tempfile.TemporaryDirectory(prefix="pinrelay-bench-") as tmp,
         bare_server(server_core) as bare,
-        pinrelay_server(Path(tmp), server_core, load_core) as pinrelay,
+        pinrelay_server(
+            Path(tmp), server_core, load_core, deliver=not args.no_delivery
+        ) as pinrelay,
     ):
         scenarios = _compare(bare, pinrelay, chosen, args.seconds, args.rounds, load_core)
         return {
@@ -179,6 +181,11 @@ def main() -> None:
     parser.add_argument("--load-core", type=int, default=1)
     parser.add_argument("--no-pin", action="store_true", help="do not pin with taskset")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--no-delivery",
+        action="store_true",
+        help="pause the integration at its first send: measures collect without the worker",
+    )
     args = parser.parse_args()
     if args.short:
         args.seconds, args.rounds = 2.0, 1

@@ -108,18 +108,24 @@ def bare_server(core: int | None) -> Iterator[Target]:
 
 
 @contextmanager
-def pinrelay_server(workdir: Path, core: int | None, other_core: int | None) -> Iterator[Target]:
+def pinrelay_server(
+    workdir: Path, core: int | None, other_core: int | None, *, deliver: bool = True
+) -> Iterator[Target]:
     """`pinrelay serve` on SQLite with one source and one Pinterest integration, delivering
-    to a local sandbox, as after the quickstart."""
+    to a local sandbox, as after the quickstart. `deliver=False` makes the sandbox refuse the
+    token (401), which pauses the integration at its first send: events are still mapped and
+    queued, but the delivery worker stays idle (to measure collect alone)."""
     sandbox_port, port, admin_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "PINRELAY_ADMIN_TOKEN": ADMIN_TOKEN,
-        "PINRELAY_LOG_LEVEL": "warning",
+        "PINRELAY_LOG_LEVEL": "warning" if deliver else "error",  # the pause is a warning
         "PINRELAY_PINTEREST_API_URL": f"http://127.0.0.1:{sandbox_port}/v5",
         "PINRELAY_SECRET_KEY_FILE": str(workdir / "key"),
     }
     sandbox_cmd = [str(VENV_BIN / "pinrelay"), "sandbox", "--port", str(sandbox_port)]
+    if not deliver:
+        sandbox_cmd += ["--fault-status", "401", "--fault-share", "1"]
     serve_cmd = [
         str(VENV_BIN / "pinrelay"), "serve", "--host", "127.0.0.1", "--port", str(port),
         "--admin-port", str(admin_port), "--db", f"sqlite:///{workdir / 'bench.db'}",
