@@ -26,6 +26,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from benchmarks.disk import fsync_latency
 from benchmarks.loadgen import SCENARIOS, Figures, Scenario, ensure_wrk, run_wrk
 from benchmarks.targets import Target, bare_server, pinrelay_server
 
@@ -71,9 +72,12 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         ) as pinrelay,
     ):
         scenarios = _compare(bare, pinrelay, chosen, args.seconds, args.rounds, load_core)
+        with _frozen(bare), _frozen(pinrelay):
+            disk = fsync_latency(Path(tmp))
         return {
             "pinned": server_core is not None,
             "scenarios": scenarios,
+            "fsync": asdict(disk),
             "pinrelay_peak_rss_mb": pinrelay.peak_rss_mb(),
         }
 
@@ -163,6 +167,11 @@ def render(report: dict[str, Any]) -> str:
             f"late slots {control['lagged']}"
         )
     failed = sum(f["failed"] for r in report["scenarios"].values() for f in r["pinrelay"])
+    fsync = report["fsync"]
+    lines.append(
+        f"  a write + fsync on the database's disk (every 200 waits for one): "
+        f"p50 {fsync['p50_ms']:.1f} ms  p99 {fsync['p99_ms']:.1f} ms"
+    )
     lines.append("")
     lines.append(f"pinrelay peak RSS: {report['pinrelay_peak_rss_mb']:.0f} MB")
     lines.append(f"pinrelay answers that were not 2xx: {failed}")

@@ -44,5 +44,6 @@ def test_the_short_run_reports_every_figure_for_every_load(tmp_path: Path) -> No
         assert result["bare_at_half_load"]["p99_ms"] > 0
         assert result["pinrelay_cpu_us_per_event"] > 0
     assert report["pinrelay_peak_rss_mb"] > 0
+    assert report["fsync"]["p99_ms"] >= report["fsync"]["p50_ms"] > 0
     assert "ratio" in completed.stdout
     assert "peak RSS" in completed.stdout
