@@ -1,6 +1,6 @@
 """Ingest benchmark: `pinrelay serve` against a bare uvicorn+httptools JSON app, with wrk.
 
-    .venv/bin/python -m benchmarks.ingest            # 10 s per run, 2 rounds (~3 minutes)
+    .venv/bin/python -m benchmarks.ingest            # 10 s per run, 2 rounds (~5 minutes)
     .venv/bin/python -m benchmarks.ingest --short    # smoke run: 2 s per run, 1 round
 
 Both servers are separate processes pinned to core 0; wrk (and the sandbox pinrelay delivers
@@ -9,7 +9,9 @@ the same run, and pinrelay is reported as a ratio of the bare app: a noisy machi
 The server not being measured is frozen (SIGSTOP), so pinrelay's delivery worker cannot steal
 CPU from the baseline. pinrelay counts only 200s, and a 200 means committed (synchronous=FULL).
 Then pinrelay is loaded at half of its measured maximum rate (a constant rate held by wrk's
-script) for the latency figure, and its peak RSS is read from /proc.
+script) for the latency figure, with the bare app at the same rate as the control; the disk's
+fsync latency is measured, and pinrelay's peak RSS read from /proc. docs/performance.md says
+how to read the figures.
 """
 
 from __future__ import annotations
