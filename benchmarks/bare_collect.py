@@ -1,25 +1,45 @@
-"""The baseline for the ingest benchmark: a collect endpoint that parses JSON and stores nothing.
+"""The baseline of the ingest benchmark: a bare ASGI app that only decodes the JSON body.
 
-Served by the same uvicorn, with the same JSON decoder, so the ratio measures what pinrelay
-adds on top of HTTP + JSON: checking, hashing, pipelines, validation and the durable commit.
+No framework, no routing, no checks: uvicorn (httptools, uvloop) reads the request, msgspec
+decodes the same body pinrelay gets, and a fixed answer goes back. This is the ceiling of
+HTTP + JSON in Python on one core; the benchmark reports pinrelay as a ratio of it, measured
+in the same run, so a noisy machine moves both.
+
+    uvicorn benchmarks.bare_collect:app --http httptools --loop uvloop
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
 import msgspec
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-_decoder = msgspec.json.Decoder()
+Message = MutableMapping[str, Any]
 
-
-async def batch(request: Request) -> Response:
-    body = _decoder.decode(await request.body())
-    if not isinstance(body.get("batch"), list):
-        return Response(b'{"success":false}', status_code=400, media_type="application/json")
-    return Response(b'{"success":true}', media_type="application/json")
+_decode = msgspec.json.Decoder().decode
+_OK = b'{"success":true}'
+_HEADERS = [(b"content-type", b"application/json"), (b"content-length", str(len(_OK)).encode())]
 
 
-app = Starlette(routes=[Route("/v1/batch", batch, methods=["POST"])])
+async def app(
+    scope: Message,
+    receive: Callable[[], Awaitable[Message]],
+    send: Callable[[Message], Awaitable[None]],
+) -> None:
+    if scope["type"] != "http":
+        return
+    chunks: list[bytes] = []
+    more = True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    status = 200
+    if scope["method"] == "POST":
+        try:
+            _decode(b"".join(chunks))
+        except msgspec.DecodeError:
+            status = 400
+    await send({"type": "http.response.start", "status": status, "headers": _HEADERS})
+    await send({"type": "http.response.body", "body": _OK})

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pinrelay import __version__
+from pinrelay import __version__, eventloop
 from pinrelay.errors import PinrelayError
 from pinrelay.logs import configure_logging
 from pinrelay.pipeline_cli import pipeline_app
@@ -105,7 +105,7 @@ def serve(
         if workers > 1:
             run_collect_workers(settings, roles, workers)
         else:
-            asyncio.run(Gateway(settings, roles=roles, reuse_port=_reuse_port()).run())
+            eventloop.run(Gateway(settings, roles=roles, reuse_port=_reuse_port()).run())
     except PinrelayError as exc:
         _fail(exc)
 

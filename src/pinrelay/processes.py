@@ -17,6 +17,7 @@ import sys
 
 import structlog
 
+from pinrelay import eventloop
 from pinrelay.errors import ConfigError
 from pinrelay.settings import Settings
 from pinrelay.store.engines import engine_of
@@ -52,7 +53,7 @@ def run_collect_workers(settings: Settings, roles: frozenset[str], workers: int)
         )
     if "collect" not in roles:
         raise ConfigError("--workers starts collect processes: add --role collect")
-    asyncio.run(_supervise(settings, roles - {"collect"}, workers))
+    eventloop.run(_supervise(settings, roles - {"collect"}, workers))
 
 
 def _spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:

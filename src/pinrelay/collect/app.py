@@ -19,10 +19,12 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from pinrelay.collect.body import decode_json, read_body
 from pinrelay.collect.browser import BrowserMiddleware, Visit
 from pinrelay.collect.cors import check_origin, origin_allowed
+from pinrelay.collect.direct import DirectRoutes
 from pinrelay.collect.ingest import Ingestor, RequestInfo
 from pinrelay.collect.messages import (
     AcceptedMessage,
@@ -65,6 +67,10 @@ def error_response(status_code: int, message: str, **extra: Any) -> Response:
     )
 
 
+def _error_answer(exc: HTTPError) -> Response:
+    return error_response(exc.status_code, exc.message)
+
+
 def _write_key(request: Request, body: dict[str, Any]) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, credentials = header.partition(" ")
@@ -97,10 +103,9 @@ class CollectApp:
         self._ingestor = ingestor
         self._trusted = trusted_proxies
 
-    def build(self) -> Starlette:
-        routes = [
-            Route(f"/v1/{kind}", self._single(kind), methods=["POST"]) for kind in SINGLE_ENDPOINTS
-        ]
+    def build(self) -> ASGIApp:
+        singles = {f"/v1/{kind}": self._single(kind) for kind in SINGLE_ENDPOINTS}
+        routes = [Route(path, endpoint, methods=["POST"]) for path, endpoint in singles.items()]
         routes += [
             Route("/v1/batch", self._batch, methods=["POST"]),
             Route("/v1/import", self._batch, methods=["POST"]),
@@ -110,11 +115,13 @@ class CollectApp:
             Route("/v1/config", self._config, methods=["GET"]),
         ]
         browsers = Middleware(BrowserMiddleware, allowed_anywhere=self._allowed_anywhere)
-        return Starlette(
+        app = Starlette(
             routes=routes,
             exception_handlers={HTTPError: self._http_error},
             middleware=[browsers],
         )
+        direct = {**singles, "/v1/batch": self._batch, "/v1/import": self._batch}
+        return DirectRoutes(app, direct, on_error=_error_answer)  # the hot path, see direct.py
 
     async def _http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPError)

@@ -22,7 +22,7 @@ from pinrelay.identity.phones import phone_region
 from pinrelay.identity.quality import carried_keys
 from pinrelay.identity.redaction import redact_pii
 from pinrelay.pinterest.validation import encode_event, validate_event
-from pinrelay.pipeline.evaluator import EventInput, PipelineSet
+from pinrelay.pipeline.evaluator import EventInput, PipelineSet, SharedEvaluation
 from pinrelay.pipeline.integrationoptions import integration_options
 from pinrelay.pipeline.presets import load_presets
 from pinrelay.pipeline.tracing import why_no_pipeline
@@ -161,6 +161,7 @@ class Ingestor:
             message_keys=resolution.message_keys,
         )
         source_refusal = source_consent_refusal(source, message)
+        shared = SharedEvaluation() if len(integrations) > 1 else None
         for integration in integrations:
             refusal = resolution.visitor.bot or source_refusal
             if refusal is not None:
@@ -172,7 +173,9 @@ class Ingestor:
                     }
                 )
                 continue
-            outbox_rows, steps = _map_for(integration, event_input, self._pipelines(integration))
+            outbox_rows, steps = _map_for(
+                integration, event_input, self._pipelines(integration), shared=shared
+            )
             for step in steps:
                 if "notes" in step and resolution.notes:
                     step["notes"] = [*resolution.notes, *step["notes"]]
@@ -211,7 +214,11 @@ def add_anonymous_external_id(
 
 
 def _map_for(
-    integration: Integration, event_input: EventInput, pipelines: PipelineSet | None = None
+    integration: Integration,
+    event_input: EventInput,
+    pipelines: PipelineSet | None = None,
+    *,
+    shared: SharedEvaluation | None = None,
 ) -> tuple[list[OutboxRow], list[dict[str, Any]]]:
     """The outbox rows one integration gets from one event, and the trace of why."""
     base = {"integration_id": integration.id}
@@ -219,7 +226,11 @@ def _map_for(
     if refused and integration.settings.get("consent_denied", "drop") != "opt_out":
         return [], [{**base, "outcome": "filtered", "reason": refused}]
     pipelines = pipelines_for(integration) if pipelines is None else pipelines
-    outputs = pipelines.evaluate(event_input)
+    outputs = (
+        pipelines.evaluate(event_input)
+        if shared is None
+        else shared.outputs(pipelines, event_input)
+    )
     if not outputs:
         return [], [
             {

@@ -8,6 +8,7 @@ is treated as an opaque string: nothing is checked beyond "non-empty".
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -21,6 +22,13 @@ def query_param(url_or_query: object, name: str) -> str | None:
     """The first non-empty value of query parameter `name` in a URL or a `?a=b` string."""
     if not isinstance(url_or_query, str) or not url_or_query:
         return None
+    return _query_param(url_or_query, name)
+
+
+# One event's URL is read several times (the click id writer of each pipeline, the identity
+# step, the `_epik` cookie rule): parsed once. Bounded, and in memory only.
+@lru_cache(maxsize=64)
+def _query_param(url_or_query: str, name: str) -> str | None:
     query = url_or_query
     if "?" in url_or_query or "://" in url_or_query:
         try:

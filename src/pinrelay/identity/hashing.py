@@ -14,9 +14,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 
 from pinrelay.identity.dates import normalise_birthday
-from pinrelay.identity.phones import normalise_phone, parse_phone, supported_country
+from pinrelay.identity.phones import (
+    current_region,
+    normalise_phone,
+    parse_phone,
+    supported_country,
+)
 from pinrelay.identity.places import COUNTRY_CODES, STATE_CODES, place_key
 
 Normaliser = Callable[[str], str | None]
@@ -105,9 +111,21 @@ def normalise_maid(raw: str) -> str | None:
     return raw.strip().lower() or None
 
 
+@lru_cache(maxsize=256)
+def _phone_in(raw: str, region: str) -> str | None:
+    return normalise_phone(raw, region=region)
+
+
+def normalise_phone_once(raw: str) -> str | None:
+    """`normalise_phone` in the current source's country, remembered for the next few
+    calls: parsing a number costs ~16 µs and one event reads its phone up to three times
+    (its match keys, the redacted copy, the pipelines). Memory only, bounded."""
+    return _phone_in(raw, current_region())
+
+
 NORMALISERS: Mapping[str, Normaliser] = {
     "em": normalise_email,
-    "ph": normalise_phone,  # national numbers in the source's country (identity.phones)
+    "ph": normalise_phone_once,  # national numbers in the source's country (identity.phones)
     "fn": normalise_name,
     "ln": normalise_name,
     "ge": normalise_gender,

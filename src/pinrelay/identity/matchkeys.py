@@ -52,6 +52,8 @@ AD_TRACKING_PATH = ("context", "device", "adTrackingEnabled")
 def lookup(obj: object, path: Iterable[str]) -> object:
     """The value at `path` through nested mappings, or None."""
     for part in path:
+        if obj is None:  # most paths miss: no ABC check for that
+            return None
         if not isinstance(obj, dict) and not isinstance(obj, Mapping):  # dict: fast path
             return None
         obj = obj.get(part)

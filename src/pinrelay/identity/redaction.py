@@ -28,6 +28,8 @@ _UNREAD_ADDRESS_FIELDS = ("street",)
 
 def _plain_copy(value: object) -> object:
     """Deep copy into plain dicts and lists (the shape JSON and the event log use)."""
+    if isinstance(value, str | int | float) or value is None:  # leaves: skip the ABC check
+        return value
     if isinstance(value, Mapping):
         return {key: _plain_copy(item) for key, item in value.items()}
     if isinstance(value, list | tuple):

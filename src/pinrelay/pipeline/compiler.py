@@ -112,10 +112,14 @@ def compile_field(mapping: FieldMapping, *, label: str | None = None) -> FieldRu
     allowed = mapping.allowed
     default = None if mapping.default is NO_DEFAULT else fresh(mapping.default)
 
+    readers = tuple(source.reader() for source in sources)
+    if start is MISSING and per_item is None and allowed is None and len(readers) == 1:
+        return _simple_run(readers[0], steps, label, default)
+
     def run(root: Any, notes: list[str]) -> Any:
         value: Any = start
-        for source in sources:
-            value = source.read(root)
+        for read in readers:
+            value = read(root)
             if value is not MISSING:
                 break
         if value is not MISSING and per_item is not None:
@@ -136,6 +140,35 @@ def compile_field(mapping: FieldMapping, *, label: str | None = None) -> FieldRu
         return value
 
     return run
+
+
+def _simple_run(
+    read: Callable[[Any], Any],
+    steps: tuple[tuple[str, Callable[..., Any], bool], ...],
+    label: str,
+    default: Callable[[], Any] | None,
+) -> FieldRun:
+    """`run` of the most common mapping (one source, maybe transforms, no `each` or
+    `allowed`): the same steps in the same order, without the branches that cannot apply."""
+
+    def run(root: Any, notes: list[str]) -> Any:
+        value = read(root)
+        if value is not MISSING:
+            for name, step, reads_root in steps:
+                try:
+                    value = step(value, root) if reads_root else step(value)
+                except TransformError as failure:
+                    notes.append(f"{label}: {name}: {failure.reason}; field dropped")
+                    value = MISSING
+                    break
+        if value is MISSING or value is None or (isinstance(value, _CONTAINERS) and not value):
+            return MISSING if default is None else default()
+        return value
+
+    return run
+
+
+_CONTAINERS = (str, list, dict)  # empty ones count as missing (`is_empty`)
 
 
 def _field_writer(mapping: FieldMapping) -> Writer:

@@ -12,7 +12,7 @@ Evaluation never raises on a message: what cannot be mapped is dropped and noted
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pinrelay.errors import PipelineError
@@ -24,7 +24,7 @@ from pinrelay.pipeline.model import PipelineDefinition
 from pinrelay.pipeline.shaping import shape_event
 from pinrelay.pipeline.triggerindex import TriggerIndex
 
-__all__ = ["CompiledPipeline", "EventInput", "PipelineOutput", "PipelineSet"]
+__all__ = ["CompiledPipeline", "EventInput", "PipelineOutput", "PipelineSet", "SharedEvaluation"]
 
 
 @dataclass(frozen=True)
@@ -129,3 +129,26 @@ class PipelineSet:
     def without(self, *names: str) -> PipelineSet:
         """This set without the named pipelines (e.g. a preset a user turned off)."""
         return PipelineSet(d for d in self.definitions if d.name not in names)
+
+
+def _event_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _event_copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_event_copy(item) for item in value]
+    return value
+
+
+class SharedEvaluation:
+    """One pipeline evaluation per event for every integration running the same compiled set
+    (the registry shares a set between integrations with the same pipelines). Each gets its
+    own copy of the events, since integration options change them in place."""
+
+    def __init__(self) -> None:
+        self._done: dict[int, tuple[PipelineSet, list[PipelineOutput]]] = {}
+
+    def outputs(self, pipelines: PipelineSet, event_input: EventInput) -> list[PipelineOutput]:
+        found = self._done.get(id(pipelines))
+        if found is None:
+            found = self._done[id(pipelines)] = (pipelines, pipelines.evaluate(event_input))
+        return [replace(output, event=_event_copy(output.event)) for output in found[1]]

@@ -77,16 +77,24 @@ def without_empty(value: Any) -> Any:
     if isinstance(value, dict):
         kept: dict[Any, Any] = {}
         for key, item in value.items():
-            if isinstance(item, dict | list):
-                item = without_empty(item)
-            if _keep(item):
-                kept[key] = item
+            if item is None:
+                continue
+            if isinstance(item, _CONTAINERS):
+                if isinstance(item, _NESTED):
+                    item = without_empty(item)
+                if not item:
+                    continue
+            kept[key] = item
         return kept
     if isinstance(value, list):
-        items = (without_empty(i) if isinstance(i, dict | list) else i for i in value)
+        items = (without_empty(i) if isinstance(i, _NESTED) else i for i in value)
         return [item for item in items if _keep(item)]
     return value
 
 
+_NESTED = (dict, list)
+_CONTAINERS = (str, list, dict)  # empty ones are dropped
+
+
 def _keep(value: Any) -> bool:
-    return value is not None and not (isinstance(value, str | list | dict) and not value)
+    return value is not None and not (isinstance(value, _CONTAINERS) and not value)

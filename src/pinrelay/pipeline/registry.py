@@ -29,6 +29,7 @@ from pinrelay.store.records import Integration, StoredPipeline
 logger = structlog.get_logger(__name__)
 
 MAX_PIPELINES_PER_INTEGRATION = 50  # user pipelines: the directory's plus the admin API's
+MAX_SHARED_SETS = 256  # distinct compiled sets kept for sharing (cleared when full)
 
 StoredLookup = Callable[[str], Sequence[StoredPipeline]]
 
@@ -70,6 +71,10 @@ class PipelineRegistry:
         self._cache: dict[str, tuple[Hashable, Resolved]] = {}
         # parsed stored pipelines by (integration, name, version): a version never changes
         self._parsed: dict[tuple[str, str, int], PipelineDefinition] = {}
+        # compiled sets by the identity of their definitions: integrations running the same
+        # pipelines (presets, the directory) share one set, so ingest evaluates it once per
+        # event for all of them (Ingestor._record). Holding the definitions keeps ids unique.
+        self._sets: dict[tuple[int, ...], tuple[tuple[PipelineDefinition, ...], PipelineSet]] = {}
 
     def _stamp(self, integration: Integration) -> Hashable:
         settings = integration.settings
@@ -121,9 +126,18 @@ class PipelineRegistry:
         if cached is not None and cached[0] == stamp:
             return cached[1]
         layers = tuple(self.layers_for(integration))
-        resolved = Resolved(PipelineSet(item.definition for item in layers), layers)
+        resolved = Resolved(self._compiled(tuple(item.definition for item in layers)), layers)
         self._cache[integration.id] = (stamp, resolved)
         return resolved
+
+    def _compiled(self, definitions: tuple[PipelineDefinition, ...]) -> PipelineSet:
+        key = tuple(id(definition) for definition in definitions)
+        found = self._sets.get(key)
+        if found is None:
+            if len(self._sets) >= MAX_SHARED_SETS:
+                self._sets.clear()
+            found = self._sets[key] = (definitions, PipelineSet(definitions))
+        return found[1]
 
     def pipelines_for(self, integration: Integration) -> PipelineSet:
         """The compiled set the ingest path runs for the integration (cached)."""

@@ -8,7 +8,8 @@ from typing import Any
 import msgspec
 
 from pinrelay.collect.ingest import _map_for
-from pinrelay.pipeline import EventInput, PipelineSet, load_pipeline_text
+from pinrelay.pipeline import EventInput, PipelineSet, load_pipeline_text, load_presets
+from pinrelay.pipeline.evaluator import SharedEvaluation
 from pinrelay.pipeline.listing import default_integration
 
 ORDER: dict[str, Any] = {
@@ -84,3 +85,23 @@ def test_an_event_pinterest_would_refuse_is_traced_with_its_output() -> None:
     assert step["output"]["event_name"] == "checkout"
     assert step["output"]["event_id"] == "m-1"
     assert step["reason"].startswith("user_data")
+
+
+def test_integrations_sharing_one_evaluation_each_get_their_own_options() -> None:
+    """One evaluation serves both integrations; the options of one must not leak into the
+    other's events (they change the event in place, so each gets its own copy)."""
+    pipelines = PipelineSet(load_presets().definitions)
+    shared = SharedEvaluation()
+    context = {"ip": "203.0.113.7", "userAgent": "Mozilla/5.0 (test)"}
+    message = {**ORDER, "anonymousId": "anon-1", "context": context}
+    plain = replace(default_integration(), id="int_plain")
+    with_anonymous = replace(
+        default_integration(), id="int_anon", settings={"anonymous_id_as_external_id": True}
+    )
+    anon_rows, _ = _map_for(with_anonymous, EventInput(message), pipelines, shared=shared)
+    plain_rows, _ = _map_for(plain, EventInput(message), pipelines, shared=shared)
+    alone_rows, _ = _map_for(plain, EventInput(message), pipelines)
+    anon_ids = msgspec.json.decode(anon_rows[0].payload)["user_data"]["external_id"]
+    plain_ids = msgspec.json.decode(plain_rows[0].payload)["user_data"]["external_id"]
+    assert len(anon_ids) == len(plain_ids) + 1
+    assert plain_rows[0].payload == alone_rows[0].payload

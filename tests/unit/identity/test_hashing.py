@@ -160,3 +160,15 @@ def test_normalise_and_hash_gives_lowercase_hex_or_none_on_any_input(
 ) -> None:
     digest = normalise_and_hash(key, value)
     assert digest is None or (is_sha256_hex(digest) and digest == digest.lower())
+
+
+def test_a_remembered_phone_is_still_read_in_each_sources_country() -> None:
+    """Phones are parsed once and remembered; the memory must not carry one source's
+    country over to another's."""
+    with phone_region("GB"):
+        british = normalise_and_hash("ph", "07700 900123")
+        assert normalise_and_hash("ph", "07700 900123") == british
+    with phone_region("DE"):
+        german = normalise_and_hash("ph", "07700 900123")
+    assert british == hashlib.sha256(b"447700900123").hexdigest()
+    assert german != british

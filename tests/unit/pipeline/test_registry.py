@@ -92,3 +92,12 @@ def test_the_compiled_set_is_cached_until_something_changes() -> None:
     assert "mine" in registry.pipelines_for(integration).names
     changed = replace(integration, updated_at=1.0, settings={"presets": False})
     assert registry.pipelines_for(changed).names == ("mine",)
+
+
+def test_integrations_with_the_same_pipelines_share_one_compiled_set() -> None:
+    registry = PipelineRegistry()
+    first = replace(default_integration(), id="int_1")
+    second = replace(default_integration(), id="int_2")
+    assert registry.pipelines_for(first) is registry.pipelines_for(second)
+    no_custom = replace(default_integration(), id="int_3", settings={"custom_events": False})
+    assert registry.pipelines_for(no_custom) is not registry.pipelines_for(first)
