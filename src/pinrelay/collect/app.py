@@ -35,6 +35,7 @@ from pinrelay.collect.network import trusted as _is_trusted
 from pinrelay.collect.publicconfig import CONFIG_MAX_AGE, public_config
 from pinrelay.collect.static import collector
 from pinrelay.credentials import hash_key
+from pinrelay.errorguard import ErrorGuard
 from pinrelay.errors import BadRequest, HTTPError, PayloadTooLarge, Unauthorized
 from pinrelay.store.base import Store
 from pinrelay.store.records import Source
@@ -113,7 +114,7 @@ class CollectApp:
         return Starlette(
             routes=routes,
             exception_handlers={HTTPError: self._http_error},
-            middleware=[browsers],
+            middleware=[Middleware(ErrorGuard, action="collect.unexpected_error"), browsers],
         )
 
     async def _http_error(self, request: Request, exc: Exception) -> Response:
@@ -156,7 +157,8 @@ class CollectApp:
         if shared_context:
             batch = [
                 {**m, "context": {**shared_context, **(m.get("context") or {})}}
-                if isinstance(m, dict)
+                # a message whose own context is not an object is rejected alone, by its check
+                if isinstance(m, dict) and isinstance(m.get("context") or {}, dict)
                 else m
                 for m in batch
             ]
