@@ -22,13 +22,14 @@ from pinrelay.alerts.rules import AlertThresholds
 from pinrelay.collect.app import CollectApp
 from pinrelay.collect.ingest import Ingestor
 from pinrelay.collect.network import parse_networks
-from pinrelay.credentials import SecretBox, load_secret_box
+from pinrelay.credentials import SecretBox, load_secret_box, unreadable_secrets
 from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
 from pinrelay.metrics import Metrics
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.pipeline.serving import pipeline_registry, watch_pipelines
+from pinrelay.privatefiles import create_private
 from pinrelay.settings import Settings
 from pinrelay.store.retention import RetentionTask
 from pinrelay.store.sqlite.store import SQLiteStore
@@ -76,9 +77,14 @@ class Gateway:
         self.store = SQLiteStore(
             settings.sqlite_path(), group_commit_max_items=settings.group_commit_max_items
         )
+        create_private(settings.sqlite_path())  # 0600 before SQLite creates it 0644
+        key_file = settings.key_file_path()
+        self._new_key_file = settings.secret_key is None and not key_file.exists()
+        self._key_source = (
+            "PINRELAY_SECRET_KEY" if settings.secret_key else f"the key file {key_file}"
+        )
         self.secrets: SecretBox = load_secret_box(
-            settings.secret_key.get_secret_value() if settings.secret_key else None,
-            settings.secret_key_file,
+            settings.secret_key.get_secret_value() if settings.secret_key else None, key_file
         )
         self.client = PinterestClient(
             settings.pinterest_api_url, timeout_seconds=settings.pinterest_timeout_seconds
@@ -142,12 +148,27 @@ class Gateway:
         )
         self._stop = asyncio.Event()
 
+    async def _check_secrets(self) -> None:
+        """Refuse to start when stored tokens cannot be decrypted with the key in use."""
+        unreadable = [
+            i.name
+            for i in self.store.list_integrations()
+            if not self.secrets.can_decrypt(i.conversion_token_enc)
+        ]
+        if not unreadable:
+            return
+        await self.store.close()
+        if self._new_key_file:  # made just now: it decrypts nothing, keep no trace of it
+            self.settings.key_file_path().unlink(missing_ok=True)
+        raise unreadable_secrets(unreadable, self._key_source)
+
     def request_stop(self) -> None:
         self._stop.set()
 
     async def run(self, *, ready: asyncio.Event | None = None) -> None:
         """Serve until request_stop() or SIGTERM/SIGINT, then drain and close."""
         await self.store.open()
+        await self._check_secrets()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):

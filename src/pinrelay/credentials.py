@@ -17,6 +17,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from pinrelay.errors import ConfigError
+from pinrelay.privatefiles import PRIVATE_MODE, warn_if_shared
 
 WRITE_KEY_PREFIX = "wk_"
 
@@ -73,6 +74,13 @@ class SecretBox:
                 "saved; restore the old PINRELAY_SECRET_KEY or key file, or re-enter the token"
             ) from exc
 
+    def can_decrypt(self, ciphertext: bytes) -> bool:
+        try:
+            self._fernet.decrypt(ciphertext)
+        except InvalidToken:
+            return False
+        return True
+
     def __repr__(self) -> str:
         return "SecretBox(****)"
 
@@ -82,10 +90,27 @@ def load_secret_box(secret_key: str | None, key_file: Path) -> SecretBox:
     if secret_key:
         return SecretBox(secret_key.encode("ascii"))
     if key_file.exists():
+        warn_if_shared(key_file)
         return SecretBox(key_file.read_bytes().strip())
     key = Fernet.generate_key()
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(key + b"\n")
     return SecretBox(key)
+
+
+def unreadable_secrets(names: list[str], key_source: str) -> ConfigError:
+    """Why pinrelay refuses to start: stored tokens that this key cannot decrypt.
+
+    Starting anyway would accept events that can never be delivered (the failure the
+    issue saw: a restart from another directory made a new key file, silently).
+    """
+    listed = ", ".join(repr(name) for name in names[:5]) + (" ..." if len(names) > 5 else "")
+    return ConfigError(
+        f"{len(names)} integration(s) ({listed}) hold conversion tokens that {key_source} "
+        "cannot decrypt: the secret key changed since they were saved. Restore the key "
+        "they were saved with (the old key file at that path, set PINRELAY_SECRET_KEY_FILE to "
+        "it, or set PINRELAY_SECRET_KEY) and start again; older versions kept the key file as "
+        "pinrelay.key in the directory pinrelay was started from"
+    )

@@ -41,9 +41,10 @@ class Settings(BaseSettings):
         None,
         description="Fernet key encrypting conversion tokens at rest; unset: a key file is used.",
     )
-    secret_key_file: Path = Field(
-        Path("pinrelay.key"),
-        description="Key file created (mode 0600) at first start if PINRELAY_SECRET_KEY is unset.",
+    secret_key_file: Path | None = Field(
+        None,
+        description="Key file created (mode 0600) at first start if PINRELAY_SECRET_KEY is "
+        "unset; default: beside the database (pinrelay.db -> pinrelay.key).",
     )
     pinterest_api_url: str = Field(
         DEFAULT_PINTEREST_API_URL, description="Base URL of the Pinterest API (or the sandbox)."
@@ -138,6 +139,13 @@ class Settings(BaseSettings):
     def sqlite_path(self) -> Path:
         """The file behind a `sqlite:///` URL (three slashes: relative, four: absolute)."""
         return Path(self.database_url.removeprefix("sqlite:///"))
+
+    def key_file_path(self) -> Path:
+        """The key file: the setting, else beside the database, never the working directory
+        (a restart from another directory would silently make a new key)."""
+        if self.secret_key_file is not None:
+            return self.secret_key_file
+        return self.sqlite_path().with_suffix(".key")
 
 
 def load_settings(**overrides: object) -> Settings:
