@@ -198,7 +198,12 @@ class CollectApp:
                 "unknown write key: copy the write key of your source from "
                 "pinrelay (it is shown once when the source is created)"
             )
-        check_origin(source.name, source.allowed_origins, request.headers.get("origin"))
+        check_origin(
+            source.name,
+            source.allowed_origins,
+            request.headers.get("origin"),
+            request.scope.setdefault("state", {}),
+        )
         return body, source
 
     def _sent_at(self, body: dict[str, Any]) -> datetime | None:
@@ -281,7 +286,12 @@ class CollectApp:
         source = self._store.source_for_write_key_hash(hash_key(key)) if key else None
         if source is None:
             raise Unauthorized("unknown write key: pass the source's write key as ?writeKey=")
-        check_origin(source.name, source.allowed_origins, request.headers.get("origin"))
+        check_origin(
+            source.name,
+            source.allowed_origins,
+            request.headers.get("origin"),
+            request.scope.setdefault("state", {}),
+        )
         integrations = self._store.list_integrations(source.id)
         config = public_config(source, integrations, self._ingestor.pipelines)
         response = json_response(config)

@@ -22,7 +22,7 @@ from pinrelay.collect.cookies import (
     landing_click_id,
     new_device_id,
 )
-from pinrelay.collect.cors import cors_headers, preflight_headers
+from pinrelay.collect.cors import cors_allowed, cors_headers, preflight_headers
 from pinrelay.store.records import Source
 
 
@@ -59,7 +59,8 @@ class Visit:
 class BrowserMiddleware:
     """Answers CORS preflights and adds CORS headers to answers to browsers.
 
-    Per-source refusal happens in the endpoints (they know the write key); here a preflight,
+    Per-source refusal happens in the endpoints (they know the write key), which mark an
+    allowed origin in the request state; only those answers get CORS headers. A preflight,
     which carries no write key, is allowed when any source allows the origin.
     """
 
@@ -80,7 +81,7 @@ class BrowserMiddleware:
             return
 
         async def send_with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and cors_allowed(scope):
                 headers = MutableHeaders(scope=message)
                 for name, value in cors_headers(origin).items():
                     if name == "vary":
