@@ -22,7 +22,12 @@ from pinrelay.alerts.rules import AlertThresholds
 from pinrelay.collect.app import CollectApp
 from pinrelay.collect.ingest import Ingestor
 from pinrelay.collect.network import parse_networks
-from pinrelay.credentials import SecretBox, load_secret_box, unreadable_secrets
+from pinrelay.credentials import (
+    SecretBox,
+    load_secret_box,
+    unreadable_secrets,
+    weak_admin_token,
+)
 from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
@@ -73,6 +78,9 @@ class Gateway:
                 "without a bearer token (e.g. export PINRELAY_ADMIN_TOKEN=$(python "
                 "-c 'import secrets; print(secrets.token_urlsafe(32))'))"
             )
+        weakness = weak_admin_token(settings.admin_token.get_secret_value())
+        if weakness is not None:
+            raise ConfigError(weakness)
         self.settings = settings
         self.store = SQLiteStore(
             settings.sqlite_path(), group_commit_max_items=settings.group_commit_max_items
@@ -136,6 +144,8 @@ class Gateway:
             admin_token=settings.admin_token.get_secret_value(),
             pinterest=self.client,
             alerts=self.alerts,
+            trusted_proxies=parse_networks(settings.trusted_proxies),
+            auth_max_failures=settings.admin_auth_max_failures,
         )
         admin.state.pipeline_registry = self.pipelines
         admin.state.metrics = self.metrics

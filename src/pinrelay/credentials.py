@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
 import secrets
 from pathlib import Path
@@ -42,6 +43,28 @@ def token_hint(token: str) -> str:
 def mask_token(hint: str) -> str:
     """The masked form of a conversion token, as every API response and page shows it."""
     return f"****{hint}" if hint else "****"
+
+
+MIN_ADMIN_TOKEN_CHARS = 16
+MIN_ADMIN_TOKEN_BITS = 56  # estimated as length x log2(distinct characters)
+
+
+def weak_admin_token(token: str) -> str | None:
+    """Why PINRELAY_ADMIN_TOKEN is too weak to guard the admin API, or None.
+
+    The estimate is crude on purpose (length times log2 of the distinct characters): it
+    refuses `a`, `changeme` or `1234567890123456` and accepts any random token of 16+
+    characters, such as `secrets.token_urlsafe(32)`.
+    """
+    distinct = len(set(token))
+    bits = len(token) * math.log2(distinct) if distinct > 1 else 0.0
+    if len(token) >= MIN_ADMIN_TOKEN_CHARS and bits >= MIN_ADMIN_TOKEN_BITS:
+        return None
+    return (
+        f"PINRELAY_ADMIN_TOKEN is too weak ({len(token)} characters, about {bits:.0f} bits): "
+        f"use at least {MIN_ADMIN_TOKEN_CHARS} random characters, e.g. export "
+        "PINRELAY_ADMIN_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    )
 
 
 def same_secret(given: str, expected: str) -> bool:

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         None,
         description="Bearer token of the admin API; the admin API refuses all calls without it.",
     )
+    admin_auth_max_failures: int = Field(
+        10,
+        ge=1,
+        description="Failed admin tokens or sign-ins per client and minute before it gets 429.",
+    )
     secret_key: SecretStr | None = Field(
         None,
         description="Fernet key encrypting conversion tokens at rest; unset: a key file is used.",

@@ -31,9 +31,11 @@ from pinrelay.admin import stats as event_stats
 from pinrelay.admin.auth import require_admin
 from pinrelay.admin.deps import ERROR_RESPONSES
 from pinrelay.admin.limits import BodySizeLimit
+from pinrelay.admin.throttle import MAX_FAILURES, FailureThrottle
 from pinrelay.alerts.monitor import AlertMonitor
+from pinrelay.collect.network import Network
 from pinrelay.credentials import SecretBox
-from pinrelay.errors import HTTPError
+from pinrelay.errors import HTTPError, TooManyRequests
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.store.base import Store
 from pinrelay.ui.app import install_ui
@@ -71,6 +73,8 @@ def build_admin_app(
     admin_token: str,
     pinterest: PinterestClient,
     alerts: AlertMonitor,
+    trusted_proxies: tuple[Network, ...] = (),
+    auth_max_failures: int = MAX_FAILURES,
 ) -> FastAPI:
     app = FastAPI(title="pinrelay admin API", version=__version__)
     app.state.admin_token = admin_token
@@ -78,6 +82,8 @@ def build_admin_app(
     app.state.alerts = alerts
     app.state.store = store
     app.state.secret_box = box
+    app.state.auth_throttle = FailureThrottle(max_failures=auth_max_failures)  # per client
+    app.state.trusted_proxies = trusted_proxies
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str]:
@@ -94,7 +100,10 @@ def build_admin_app(
         error: dict[str, Any] = {"status": exc.status_code, "message": exc.message}
         if exc.details is not None:
             error["details"] = exc.details
-        return JSONResponse({"error": error}, status_code=exc.status_code)
+        response = JSONResponse({"error": error}, status_code=exc.status_code)
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from pinrelay.admin.auth import actor_for_token
+from pinrelay.admin.auth import actor_for_token, client_of, throttle_of
+from pinrelay.errors import TooManyRequests
 from pinrelay.ui.nav import NavItem
 from pinrelay.ui.sessions import COOKIE_NAME
 from pinrelay.ui.web import (
@@ -45,8 +46,16 @@ async def login(request: Request) -> Response:
     target = safe_next(wanted if isinstance(wanted, str) else None)
     if not _same_origin(request):
         return render(request, "refused.html", None, status_code=403)
+    client = client_of(request)
+    try:
+        throttle_of(request).check(client)
+    except TooManyRequests as exc:
+        response = render(request, "login.html", None, 429, next=target, error=exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
     actor = actor_for_token(request, token.strip()) if isinstance(token, str) else None
     if actor is None:
+        throttle_of(request).failed(client, where="/login", reason="invalid token")
         return render(
             request,
             "login.html",
