@@ -30,8 +30,7 @@ from pinrelay.collect.messages import (
     check_message,
     parse_timestamp,
 )
-from pinrelay.collect.network import Network, visitor_address
-from pinrelay.collect.network import trusted as _is_trusted
+from pinrelay.collect.network import Network, public_origin, visitor_address
 from pinrelay.collect.publicconfig import CONFIG_MAX_AGE, public_config
 from pinrelay.collect.static import collector
 from pinrelay.credentials import hash_key
@@ -259,18 +258,18 @@ class CollectApp:
     def _allowed_anywhere(self, origin: str) -> bool:
         return any(origin_allowed(s.allowed_origins, origin) for s in self._store.list_sources())
 
-    def _https(self, request: Request) -> bool:
-        """Served over HTTPS, or a trusted proxy in front says so (X-Forwarded-Proto)."""
-        if request.url.scheme == "https":
-            return True
-        peer = request.client.host if request.client else None
-        proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-        return proto == "https" and peer is not None and _is_trusted(peer, self._trusted)
-
     def _visit(self, request: Request, source: Source) -> Visit | None:
         if "origin" not in request.headers:  # a server-side sender: nothing to do
             return None
-        return Visit.of(request, source, self._https(request))
+        # behind a trusted proxy, its X-Forwarded-Proto/Host: Secure cookies, cookie domain
+        scheme, host = public_origin(
+            request.url.scheme,
+            request.headers.get("host", request.url.hostname or ""),
+            request.client.host if request.client else None,
+            request.headers,
+            self._trusted,
+        )
+        return Visit.of(request, source, scheme == "https", host=host)
 
     def _answer(
         self, body: dict[str, Any], visit: Visit | None, accepted: list[AcceptedMessage]

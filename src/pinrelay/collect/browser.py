@@ -34,11 +34,14 @@ class Visit:
     policy: CookiePolicy
 
     @classmethod
-    def of(cls, request: Request, source: Source, https: bool) -> Visit | None:
+    def of(
+        cls, request: Request, source: Source, https: bool, *, host: str | None = None
+    ) -> Visit | None:
         if "origin" not in request.headers:
             return None
         device_id = known_device_id(request.cookies) or new_device_id()
-        host = request.headers.get("host", request.url.hostname or "")
+        if host is None:
+            host = request.headers.get("host", request.url.hostname or "")
         return cls(device_id, CookiePolicy.for_request(host, source.cookie_domain, https))
 
     def fill_anonymous_id(self, messages: Sequence[Any]) -> list[Any]:
