@@ -28,9 +28,11 @@ from pinrelay.admin import (
     tokens,
 )
 from pinrelay.admin import stats as event_stats
+from pinrelay.admin.apidocs import install_api_docs
 from pinrelay.admin.auth import require_admin
 from pinrelay.admin.deps import ERROR_RESPONSES
 from pinrelay.admin.limits import BodySizeLimit
+from pinrelay.admin.nostore import NoStore
 from pinrelay.admin.throttle import MAX_FAILURES, FailureThrottle
 from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.collect.network import Network
@@ -76,7 +78,8 @@ def build_admin_app(
     trusted_proxies: tuple[Network, ...] = (),
     auth_max_failures: int = MAX_FAILURES,
 ) -> FastAPI:
-    app = FastAPI(title="pinrelay admin API", version=__version__)
+    app = FastAPI(title="pinrelay admin API", version=__version__, docs_url=None, redoc_url=None)
+    install_api_docs(app)  # vendored viewers: no CDN (admin.apidocs)
     app.state.admin_token = admin_token
     app.state.pinterest = pinterest
     app.state.alerts = alerts
@@ -116,5 +119,6 @@ def build_admin_app(
         # Every route documents the errors it can answer, so the schema matches the API.
         app.include_router(router, dependencies=[Depends(require_admin)], responses=ERROR_RESPONSES)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(NoStore)
     install_ui(app)  # the management UI at / (its own session login)
     return app
