@@ -135,7 +135,10 @@ class Gateway:
             self.store, on_commit=self.worker.wake, pipelines=self.pipelines.pipelines_for
         )
         collect = CollectApp(
-            self.store, ingestor, trusted_proxies=parse_networks(settings.trusted_proxies)
+            self.store,
+            ingestor,
+            trusted_proxies=parse_networks(settings.trusted_proxies),
+            rate_per_second=settings.collect_rate_limit_per_second,
         )
         self.collect_server = http_server(collect.build(), settings.host, settings.port)
         admin = build_admin_app(

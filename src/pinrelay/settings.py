@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         None,
         description="Bearer token of the admin API; the admin API refuses all calls without it.",
     )
+    collect_rate_limit_per_second: float = Field(
+        2000.0,
+        ge=0,
+        description="Collect requests per second per source (bursts of two seconds' worth "
+        "pass); more get 429 with Retry-After; 0: no limit.",
+    )
     admin_auth_max_failures: int = Field(
         10,
         ge=1,

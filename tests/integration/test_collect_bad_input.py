@@ -127,3 +127,17 @@ def test_what_collect_accepts_the_admin_api_can_read_back(
     assert one.status_code == 200
     properties = one.json()["body"]["properties"]
     assert properties == _nested(MAX_NESTING_DEPTH - 1)
+
+
+def test_a_source_over_its_request_rate_gets_429_with_retry_after(
+    start_gateway: GatewayFactory,
+) -> None:
+    gateway = start_gateway(collect_rate_limit_per_second=0.001)  # one request, then wait
+    busy, quiet = gateway.create_source("Busy")["write_key"], gateway.create_source("Quiet")
+    url = f"{gateway.collect_url}/v1/track"
+    assert httpx.post(url, auth=(busy, ""), json=_track()).status_code == 200
+    refused = httpx.post(url, auth=(busy, ""), json=_track())
+    assert refused.status_code == 429
+    assert refused.headers["retry-after"] == "1000"
+    assert refused.json()["code"] == "rate_limited"
+    assert httpx.post(url, auth=(quiet["write_key"], ""), json=_track()).status_code == 200

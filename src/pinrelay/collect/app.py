@@ -32,10 +32,17 @@ from pinrelay.collect.messages import (
 )
 from pinrelay.collect.network import Network, public_origin, visitor_address
 from pinrelay.collect.publicconfig import CONFIG_MAX_AGE, public_config
+from pinrelay.collect.ratelimit import SourceRateLimiter
 from pinrelay.collect.static import collector
 from pinrelay.credentials import hash_key
 from pinrelay.errorguard import ErrorGuard
-from pinrelay.errors import BadRequest, HTTPError, PayloadTooLarge, Unauthorized
+from pinrelay.errors import (
+    BadRequest,
+    HTTPError,
+    PayloadTooLarge,
+    TooManyRequests,
+    Unauthorized,
+)
 from pinrelay.store.base import Store
 from pinrelay.store.records import Source
 
@@ -49,6 +56,7 @@ _CODES = {
     403: "forbidden",
     404: "not_found",
     413: "payload_too_large",
+    429: "rate_limited",
     503: "unavailable",
 }
 
@@ -91,11 +99,17 @@ class CollectApp:
     """Builds the collect ASGI app around an ingestor."""
 
     def __init__(
-        self, store: Store, ingestor: Ingestor, *, trusted_proxies: tuple[Network, ...]
+        self,
+        store: Store,
+        ingestor: Ingestor,
+        *,
+        trusted_proxies: tuple[Network, ...],
+        rate_per_second: float = 0.0,
     ) -> None:
         self._store = store
         self._ingestor = ingestor
         self._trusted = trusted_proxies
+        self._limiter = SourceRateLimiter(rate_per_second)  # per source; 0: no limit
 
     def build(self) -> Starlette:
         routes = [
@@ -118,7 +132,10 @@ class CollectApp:
 
     async def _http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPError)
-        return error_response(exc.status_code, exc.message)
+        response = error_response(exc.status_code, exc.message)
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
 
     async def _healthz(self, request: Request) -> Response:
         return json_response({"status": "ok"})
@@ -197,6 +214,7 @@ class CollectApp:
                 "unknown write key: copy the write key of your source from "
                 "pinrelay (it is shown once when the source is created)"
             )
+        self._limiter.take(source.id)
         check_origin(
             source.name,
             source.allowed_origins,
