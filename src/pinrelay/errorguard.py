@@ -19,6 +19,7 @@ logger = structlog.get_logger(__name__)
 MAX_DETAIL_CHARS = 200  # of the exception's message, in the log line
 MAX_FRAMES = 3  # innermost frames named in the log line
 _BODY = b'{"success":false,"code":"error","message":"internal error; it has been logged"}'
+ADMIN_BODY = b'{"error":{"status":500,"message":"internal error; it has been logged"}}'
 
 
 def describe(exc: BaseException) -> dict[str, str]:
@@ -34,9 +35,10 @@ def describe(exc: BaseException) -> dict[str, str]:
 class ErrorGuard:
     """ASGI middleware: log an unexpected error in one bounded line and answer 500."""
 
-    def __init__(self, app: ASGIApp, *, action: str) -> None:
+    def __init__(self, app: ASGIApp, *, action: str, body: bytes = _BODY) -> None:
         self.app = app
         self.action = action
+        self.body = body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,4 +70,4 @@ class ErrorGuard:
                     "headers": [(b"content-type", b"application/json")],
                 }
             )
-            await send({"type": "http.response.body", "body": _BODY})
+            await send({"type": "http.response.body", "body": self.body})

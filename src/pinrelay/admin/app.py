@@ -37,6 +37,7 @@ from pinrelay.admin.throttle import MAX_FAILURES, FailureThrottle
 from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.collect.network import Network
 from pinrelay.credentials import SecretBox
+from pinrelay.errorguard import ADMIN_BODY, ErrorGuard
 from pinrelay.errors import HTTPError, TooManyRequests
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.store.base import Store
@@ -120,5 +121,6 @@ def build_admin_app(
         app.include_router(router, dependencies=[Depends(require_admin)], responses=ERROR_RESPONSES)
     app.add_middleware(BodySizeLimit)
     app.add_middleware(NoStore)
+    app.add_middleware(ErrorGuard, action="admin.unexpected_error", body=ADMIN_BODY)
     install_ui(app)  # the management UI at / (its own session login)
     return app
