@@ -18,6 +18,7 @@ Scanning is linear in the input: no regular expression here can backtrack over a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
@@ -49,6 +50,7 @@ def _plain_name(key: str) -> str:
     return _NOT_ALNUM.sub("", key.lower())
 
 
+@functools.lru_cache(maxsize=4096)
 def phone_key(key: str) -> bool:
     """Whether a key names a phone number (`phone_number`, `mobile`, `billingPhone`, ...)."""
     name = _plain_name(key)
@@ -122,6 +124,9 @@ def has_pii_text(text: str) -> bool:
     return bool(_email_spans(text)) or bool(_phone_spans(text))
 
 
+_MARK = re.compile(r"[@%+?]")  # no PII shape or URL query is possible without one of these
+
+
 def scrub_text(text: str) -> str:
     """`text` with each email and `+` phone number replaced by its match-key hash."""
     if "@" in text or "%" in text:
@@ -188,18 +193,16 @@ def clean_source_url(url: str) -> str:
 
 def scrub_value(key: str, value: object) -> object | None:
     """One value of a message for the stored copy; None means drop the key."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, float) or (isinstance(value, int) and not phone_key(key)):
-        return value
-    if not isinstance(value, str | int):
-        return value
-    text = str(value)
-    if is_sha256_hex(text):
-        return text
-    if phone_key(key):
-        return normalise_and_hash("ph", text)  # None (drop the key) when it is no phone
-    return scrub_stored_text(text)
+    if isinstance(value, str):
+        if not phone_key(key):
+            # the common case, kept cheap: most values hold none of the marks of PII
+            return scrub_stored_text(value) if _MARK.search(value) else value
+        if is_sha256_hex(value):
+            return value
+        return normalise_and_hash("ph", value)  # None (drop the key) when it is no phone
+    if isinstance(value, int) and not isinstance(value, bool) and phone_key(key):
+        return normalise_and_hash("ph", str(value))
+    return value
 
 
 def scrub_tree(tree: object) -> None:
@@ -211,16 +214,21 @@ def scrub_tree(tree: object) -> None:
     while stack:
         node, owner = stack.pop()
         if isinstance(node, dict):
-            for key in list(node):
-                value = node.pop(key)
-                new_key = scrub_text(key) if isinstance(key, str) else key
+            renamed: list[str] = []
+            for key, value in list(node.items()):
+                if isinstance(key, str) and _MARK.search(key):
+                    renamed.append(key)
                 if isinstance(value, dict | list):
-                    node[new_key] = value
-                    stack.append((value, str(new_key)))
+                    stack.append((value, key))
                     continue
-                cleaned = scrub_value(str(new_key), value)
-                if cleaned is not None or value is None:
-                    node[new_key] = cleaned
+                cleaned = scrub_value(key, value)
+                if cleaned is None and value is not None:
+                    del node[key]
+                elif cleaned is not value:
+                    node[key] = cleaned
+            for key in renamed:
+                if key in node and (new_key := scrub_text(key)) != key:
+                    node[new_key] = node.pop(key)
         elif isinstance(node, list):
             kept: list[object] = []
             for item in node:
