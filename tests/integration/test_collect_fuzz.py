@@ -249,7 +249,8 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Any:
 @pytest.fixture(scope="module")
 def collect_client(fuzzed: GatewayHandle) -> Any:
     """One keep-alive client: a new one per request costs 30 ms, the request itself 1."""
-    with httpx.Client(base_url=fuzzed.collect_url) as client:
+    # a generous timeout: on a loaded machine one group commit can take seconds
+    with httpx.Client(base_url=fuzzed.collect_url, timeout=60) as client:
         yield client
 
 
