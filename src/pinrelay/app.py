@@ -23,16 +23,22 @@ from pinrelay.alerts.rules import AlertThresholds
 from pinrelay.collect.app import CollectApp
 from pinrelay.collect.ingest import Ingestor
 from pinrelay.collect.network import parse_networks
-from pinrelay.credentials import SecretBox, load_secret_box
+from pinrelay.credentials import (
+    SecretBox,
+    load_secret_box,
+    unreadable_secrets,
+    weak_admin_token,
+)
 from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
 from pinrelay.metrics import Metrics
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.pipeline.serving import pipeline_registry, watch_pipelines
+from pinrelay.privatefiles import create_private
 from pinrelay.roles import ALL_ROLES, HealthWithRoles, ordered, reuse_port_socket
 from pinrelay.settings import Settings
-from pinrelay.store.engines import engine_of, open_store
+from pinrelay.store.engines import engine_of, open_store, sqlite_path
 from pinrelay.store.retention import RetentionTask
 
 logger = structlog.get_logger(__name__)
@@ -85,6 +91,9 @@ class Gateway:
                 "several collect processes need PostgreSQL: a SQLite file has one writer, "
                 "the process that opened it (use PINRELAY_DATABASE_URL=postgresql://...)"
             )
+        weakness = weak_admin_token(settings.admin_token.get_secret_value())
+        if weakness is not None:
+            raise ConfigError(weakness)
         self.settings = settings
         self.roles = roles
         self._reuse_port = reuse_port
@@ -93,10 +102,14 @@ class Gateway:
             group_commit_max_items=settings.group_commit_max_items,
             pool_size=settings.database_pool_size,
         )
-        self.secrets: SecretBox = load_secret_box(
-            settings.secret_key.get_secret_value() if settings.secret_key else None,
-            settings.secret_key_file,
-        )
+        if engine_of(settings.database_url) == "sqlite":  # 0600 before SQLite creates it 0644
+            create_private(sqlite_path(settings.database_url))
+        secret_key = settings.secret_key.get_secret_value() if settings.secret_key else None
+        key_file = None if secret_key else settings.key_file_path()
+        self._key_file = key_file
+        self._new_key_file = key_file is not None and not key_file.exists()
+        self._key_source = f"the key file {key_file}" if key_file else "PINRELAY_SECRET_KEY"
+        self.secrets: SecretBox = load_secret_box(secret_key, key_file)
         self.client = PinterestClient(
             settings.pinterest_api_url, timeout_seconds=settings.pinterest_timeout_seconds
         )
@@ -137,7 +150,10 @@ class Gateway:
         wake = self.worker.wake if "deliver" in roles else None
         ingestor = Ingestor(self.store, on_commit=wake, pipelines=self.pipelines.pipelines_for)
         collect = CollectApp(
-            self.store, ingestor, trusted_proxies=parse_networks(settings.trusted_proxies)
+            self.store,
+            ingestor,
+            trusted_proxies=parse_networks(settings.trusted_proxies),
+            rate_per_second=settings.collect_rate_limit_per_second,
         )
         engine = engine_of(settings.database_url)
         self.collect_server = http_server(
@@ -151,6 +167,8 @@ class Gateway:
             admin_token=settings.admin_token.get_secret_value(),
             pinterest=self.client,
             alerts=self.alerts,
+            trusted_proxies=parse_networks(settings.trusted_proxies),
+            auth_max_failures=settings.admin_auth_max_failures,
         )
         admin.state.pipeline_registry = self.pipelines
         admin.state.metrics = self.metrics
@@ -169,12 +187,27 @@ class Gateway:
         )
         self._stop = asyncio.Event()
 
+    async def _check_secrets(self) -> None:
+        """Refuse to start when stored tokens cannot be decrypted with the key in use."""
+        unreadable = [
+            i.name
+            for i in self.store.list_integrations()
+            if not self.secrets.can_decrypt(i.conversion_token_enc)
+        ]
+        if not unreadable:
+            return
+        await self.store.close()
+        if self._new_key_file and self._key_file is not None:  # made now: decrypts nothing
+            self._key_file.unlink(missing_ok=True)
+        raise unreadable_secrets(unreadable, self._key_source)
+
     def request_stop(self) -> None:
         self._stop.set()
 
     async def run(self, *, ready: asyncio.Event | None = None) -> None:
         """Serve until request_stop() or SIGTERM/SIGINT, then drain and close."""
         await self.store.open()
+        await self._check_secrets()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import os
 import secrets
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken
 
 from pinrelay.errors import ConfigError
+from pinrelay.privatefiles import PRIVATE_MODE, warn_if_shared
 
 WRITE_KEY_PREFIX = "wk_"
 
@@ -41,6 +43,28 @@ def token_hint(token: str) -> str:
 def mask_token(hint: str) -> str:
     """The masked form of a conversion token, as every API response and page shows it."""
     return f"****{hint}" if hint else "****"
+
+
+MIN_ADMIN_TOKEN_CHARS = 16
+MIN_ADMIN_TOKEN_BITS = 56  # estimated as length x log2(distinct characters)
+
+
+def weak_admin_token(token: str) -> str | None:
+    """Why PINRELAY_ADMIN_TOKEN is too weak to guard the admin API, or None.
+
+    The estimate is crude on purpose (length times log2 of the distinct characters): it
+    refuses `a`, `changeme` or `1234567890123456` and accepts any random token of 16+
+    characters, such as `secrets.token_urlsafe(32)`.
+    """
+    distinct = len(set(token))
+    bits = len(token) * math.log2(distinct) if distinct > 1 else 0.0
+    if len(token) >= MIN_ADMIN_TOKEN_CHARS and bits >= MIN_ADMIN_TOKEN_BITS:
+        return None
+    return (
+        f"PINRELAY_ADMIN_TOKEN is too weak ({len(token)} characters, about {bits:.0f} bits): "
+        f"use at least {MIN_ADMIN_TOKEN_CHARS} random characters, e.g. export "
+        "PINRELAY_ADMIN_TOKEN=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    )
 
 
 def same_secret(given: str, expected: str) -> bool:
@@ -73,19 +97,45 @@ class SecretBox:
                 "saved; restore the old PINRELAY_SECRET_KEY or key file, or re-enter the token"
             ) from exc
 
+    def can_decrypt(self, ciphertext: bytes) -> bool:
+        try:
+            self._fernet.decrypt(ciphertext)
+        except InvalidToken:
+            return False
+        return True
+
     def __repr__(self) -> str:
         return "SecretBox(****)"
 
 
-def load_secret_box(secret_key: str | None, key_file: Path) -> SecretBox:
+def load_secret_box(secret_key: str | None, key_file: Path | None) -> SecretBox:
     """The box from PINRELAY_SECRET_KEY, else from the key file, created (0600) if missing."""
     if secret_key:
         return SecretBox(secret_key.encode("ascii"))
+    if key_file is None:
+        raise ConfigError("no PINRELAY_SECRET_KEY and no key file: set one of them")
     if key_file.exists():
+        warn_if_shared(key_file)
         return SecretBox(key_file.read_bytes().strip())
     key = Fernet.generate_key()
     key_file.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(key + b"\n")
     return SecretBox(key)
+
+
+def unreadable_secrets(names: list[str], key_source: str) -> ConfigError:
+    """Why pinrelay refuses to start: stored tokens that this key cannot decrypt.
+
+    Starting anyway would accept events that can never be delivered (the failure the
+    issue saw: a restart from another directory made a new key file, silently).
+    """
+    listed = ", ".join(repr(name) for name in names[:5]) + (" ..." if len(names) > 5 else "")
+    return ConfigError(
+        f"{len(names)} integration(s) ({listed}) hold conversion tokens that {key_source} "
+        "cannot decrypt: the secret key changed since they were saved. Restore the key "
+        "they were saved with (the old key file at that path, set PINRELAY_SECRET_KEY_FILE to "
+        "it, or set PINRELAY_SECRET_KEY) and start again; older versions kept the key file as "
+        "pinrelay.key in the directory pinrelay was started from"
+    )

@@ -21,7 +21,8 @@
         ├── ResourceNotFound            404
         ├── Conflict                    409
         ├── PayloadTooLarge             413
-        └── UnprocessableEntity         422
+        ├── UnprocessableEntity         422
+        └── TooManyRequests             429, with Retry-After
 
 HTTP-facing errors carry their status so one handler per app can render them; their messages
 never contain secrets (tokens, write keys), only what the caller sent wrong and how to fix it.
@@ -125,3 +126,13 @@ class PayloadTooLarge(HTTPError):
 
 class UnprocessableEntity(HTTPError):
     status_code = 422
+
+
+class TooManyRequests(HTTPError):
+    """Too many requests (or failed sign-ins) from one client: wait `retry_after_seconds`."""
+
+    status_code = 429
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds

@@ -38,13 +38,25 @@ class Settings(BaseSettings):
         None,
         description="Bearer token of the admin API; the admin API refuses all calls without it.",
     )
+    collect_rate_limit_per_second: float = Field(
+        2000.0,
+        ge=0,
+        description="Collect requests per second per source (bursts of two seconds' worth "
+        "pass); more get 429 with Retry-After; 0: no limit.",
+    )
+    admin_auth_max_failures: int = Field(
+        10,
+        ge=1,
+        description="Failed admin tokens or sign-ins per client and minute before it gets 429.",
+    )
     secret_key: SecretStr | None = Field(
         None,
         description="Fernet key encrypting conversion tokens at rest; unset: a key file is used.",
     )
-    secret_key_file: Path = Field(
-        Path("pinrelay.key"),
-        description="Key file created (mode 0600) at first start if PINRELAY_SECRET_KEY is unset.",
+    secret_key_file: Path | None = Field(
+        None,
+        description="Key file created (mode 0600) at first start if PINRELAY_SECRET_KEY is "
+        "unset; default: beside the database (pinrelay.db -> pinrelay.key).",
     )
     pinterest_api_url: str = Field(
         DEFAULT_PINTEREST_API_URL, description="Base URL of the Pinterest API (or the sandbox)."
@@ -139,6 +151,23 @@ class Settings(BaseSettings):
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    def key_file_path(self) -> Path:
+        """The key file: the setting, else beside the SQLite database, never the working
+        directory (a restart from another directory would silently make a new key).
+
+        On PostgreSQL every process on every host must decrypt the same secrets, so a key
+        made up by one process would be wrong for the others: the key must be given.
+        """
+        if self.secret_key_file is not None:
+            return self.secret_key_file
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///")).with_suffix(".key")
+        raise ConfigError(
+            "PINRELAY_SECRET_KEY is not set: on PostgreSQL every process and host must share "
+            "one key (set PINRELAY_SECRET_KEY to the same Fernet key everywhere, or "
+            "PINRELAY_SECRET_KEY_FILE to a file that holds it)"
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -13,9 +13,10 @@ import pytest
 
 from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.alerts.rules import AlertThresholds
+from pinrelay.store.records import EventOutcome, IngestRecord, OutboxRow
 from pinrelay.store.sqlite.store import SQLiteStore
 from tests.support.servers import GatewayFactory, SandboxHandle
-from tests.support.stores import opened_store
+from tests.support.stores import opened_store, sample_integration
 
 pytestmark = pytest.mark.anyio
 
@@ -106,3 +107,38 @@ def test_the_admin_api_shows_a_paused_integration(
         rules = [a["rule"] for a in gateway.admin("GET", "/v1/admin/alerts").json()["alerts"]]
         time.sleep(0.05)
     assert rules == ["paused"]
+
+
+async def _kill_one_event(store: SQLiteStore, integration_id: str, message_id: str) -> None:
+    now = time.time()
+    await store.ingest(
+        [
+            IngestRecord(
+                source_id="src_1",
+                message_id=message_id,
+                type="track",
+                name="Order Completed",
+                user_id="u1",
+                anonymous_id=None,
+                received_at=now,
+                body=b"{}",
+                trace=b"[]",
+                outbox=(OutboxRow(integration_id, message_id, "checkout", int(now), b"{}"),),
+            )
+        ]
+    )
+    [claimed] = await store.claim_batch(integration_id, limit=10, now=now, lease_seconds=60)
+    await store.record_outcomes([EventOutcome(claimed.seq, "dead", "Invalid event")], None)
+
+
+async def test_a_dead_letter_before_an_integrations_first_check_alerts(
+    store: SQLiteStore,
+) -> None:
+    await _kill_one_event(store, "int_1", "old")  # dead before this process started
+    monitor = AlertMonitor(
+        store, thresholds=AlertThresholds(), interval_seconds=60, webhook_url=None
+    )
+    assert await monitor.check() == []  # what was dead at start is no news
+    await store.create_integration(sample_integration(id="int_2", ad_account_id="77"))
+    await _kill_one_event(store, "int_2", "new")  # before any check saw int_2
+    assert [(a.rule, a.target) for a in await monitor.check()] == [("dead_letters", "int_2")]

@@ -84,6 +84,29 @@ def test_another_origin_is_refused_with_a_message_saying_what_to_add(
     assert events == []
 
 
+@pytest.mark.parametrize("origin", [SHOP, "https://evil.example"])
+def test_refusals_carry_no_cors_headers_so_no_page_can_read_them(
+    gateway: GatewayHandle, origin: str
+) -> None:
+    source = _source(gateway, allowed_origins=[SHOP])
+    unknown_key = _post(gateway, "wk_unknown", [_page()], origin=origin)
+    assert unknown_key.status_code == 401
+    refused = _post(gateway, source["write_key"], [_page()], origin="https://evil.example")
+    assert refused.status_code == 403
+    for response in (unknown_key, refused):
+        assert "access-control-allow-origin" not in response.headers
+        assert "access-control-allow-credentials" not in response.headers
+
+
+def test_a_bad_message_from_an_allowed_origin_is_readable_by_its_page(
+    gateway: GatewayHandle,
+) -> None:
+    source = _source(gateway, allowed_origins=[SHOP])
+    response = _post(gateway, source["write_key"], [{"type": ["page"]}])
+    assert response.status_code == 400
+    assert response.headers["access-control-allow-origin"] == SHOP
+
+
 def test_a_source_without_origins_refuses_browsers_but_not_servers(
     gateway: GatewayHandle,
 ) -> None:

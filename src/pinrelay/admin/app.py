@@ -28,12 +28,17 @@ from pinrelay.admin import (
     tokens,
 )
 from pinrelay.admin import stats as event_stats
+from pinrelay.admin.apidocs import install_api_docs
 from pinrelay.admin.auth import require_admin
 from pinrelay.admin.deps import ERROR_RESPONSES
 from pinrelay.admin.limits import BodySizeLimit
+from pinrelay.admin.nostore import NoStore
+from pinrelay.admin.throttle import MAX_FAILURES, FailureThrottle
 from pinrelay.alerts.monitor import AlertMonitor
+from pinrelay.collect.network import Network
 from pinrelay.credentials import SecretBox
-from pinrelay.errors import HTTPError
+from pinrelay.errorguard import ADMIN_BODY, ErrorGuard
+from pinrelay.errors import HTTPError, TooManyRequests
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.store.base import Store
 from pinrelay.ui.app import install_ui
@@ -71,13 +76,18 @@ def build_admin_app(
     admin_token: str,
     pinterest: PinterestClient,
     alerts: AlertMonitor,
+    trusted_proxies: tuple[Network, ...] = (),
+    auth_max_failures: int = MAX_FAILURES,
 ) -> FastAPI:
-    app = FastAPI(title="pinrelay admin API", version=__version__)
+    app = FastAPI(title="pinrelay admin API", version=__version__, docs_url=None, redoc_url=None)
+    install_api_docs(app)  # vendored viewers: no CDN (admin.apidocs)
     app.state.admin_token = admin_token
     app.state.pinterest = pinterest
     app.state.alerts = alerts
     app.state.store = store
     app.state.secret_box = box
+    app.state.auth_throttle = FailureThrottle(max_failures=auth_max_failures)  # per client
+    app.state.trusted_proxies = trusted_proxies
 
     app.state.roles = ["collect", "deliver", "admin"]  # set by app.py: this process's roles
 
@@ -98,7 +108,10 @@ def build_admin_app(
         error: dict[str, Any] = {"status": exc.status_code, "message": exc.message}
         if exc.details is not None:
             error["details"] = exc.details
-        return JSONResponse({"error": error}, status_code=exc.status_code)
+        response = JSONResponse({"error": error}, status_code=exc.status_code)
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -111,5 +124,7 @@ def build_admin_app(
         # Every route documents the errors it can answer, so the schema matches the API.
         app.include_router(router, dependencies=[Depends(require_admin)], responses=ERROR_RESPONSES)
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(NoStore)
+    app.add_middleware(ErrorGuard, action="admin.unexpected_error", body=ADMIN_BODY)
     install_ui(app)  # the management UI at / (its own session login)
     return app

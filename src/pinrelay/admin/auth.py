@@ -12,6 +12,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from pinrelay.admin.throttle import FailureThrottle
+from pinrelay.collect.network import Network, client_address
 from pinrelay.credentials import hash_key, same_secret
 from pinrelay.errors import Unauthorized
 from pinrelay.store.base import Store
@@ -21,15 +23,33 @@ BOOTSTRAP_ACTOR = "env"
 _bearer = HTTPBearer(auto_error=False, description="PINRELAY_ADMIN_TOKEN or a created token")
 
 
+def client_of(request: Request) -> str:
+    """The caller's address: X-Forwarded-For is believed only from our trusted proxies."""
+    peer = request.client.host if request.client else None
+    trusted: tuple[Network, ...] = getattr(request.app.state, "trusted_proxies", ())
+    return client_address(peer, request.headers.get("x-forwarded-for"), trusted) or "unknown"
+
+
+def throttle_of(request: Request) -> FailureThrottle:
+    throttle: FailureThrottle = request.app.state.auth_throttle
+    return throttle
+
+
 def require_admin(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    """Every admin route depends on this; it leaves the actor in request.state.actor."""
+    """Every admin route depends on this; it leaves the actor in request.state.actor.
+
+    A client with too many failed tokens lately gets 429 (admin.throttle), whatever it sends.
+    """
+    client = client_of(request)
+    throttle_of(request).check(client)
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("missing admin token: send Authorization: Bearer <token>")
     actor = actor_for_token(request, credentials.credentials)
     if actor is None:
+        throttle_of(request).failed(client, where=request.url.path, reason="invalid bearer token")
         raise Unauthorized("invalid or revoked admin token")
     request.state.actor = actor
 

@@ -23,6 +23,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: {"model": ErrorOut, "description": "It conflicts with what exists (name, version)."},
     413: {"model": ErrorOut, "description": "The request body is too large."},
     422: {"model": ErrorOut, "description": "A field is invalid; details name each one."},
+    429: {
+        "model": ErrorOut,
+        "description": "Too many failed tokens from this client lately; see Retry-After.",
+    },
 }
 
 

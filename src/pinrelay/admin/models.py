@@ -12,7 +12,8 @@ from pydantic.json_schema import SkipJsonSchema
 from pinrelay.collect.cors import normalise_cookie_domain, normalise_origin
 from pinrelay.identity.phones import supported_country
 
-AD_ACCOUNT_ID = re.compile(r"^\d{1,18}$")  # pinterest-capi.md section 1: ^\d+$, maxLength 18
+AD_ACCOUNT_ID = re.compile(r"^[0-9]{1,18}$")  # pinterest-capi.md section 1: ^\d+$, maxLength 18;
+# ASCII digits only, as delivery checks them: `\d` also matches Arabic-Indic and other digits
 AD_ACCOUNT_HINT = (
     "must be the numeric Pinterest Ad Account ID (digits only, at most 18), found in Ads "
     "Manager > Account settings; a value like this may be the Tag ID, which is a different "
@@ -22,7 +23,7 @@ AD_ACCOUNT_HINT = (
 
 # Documented in the schema; enforced by the validators below, whose messages say how to fix
 # the value (a pydantic `pattern` would fail first with a generic message).
-AD_ACCOUNT_SCHEMA: dict[str, Any] = {"pattern": r"^\d{1,18}$"}
+AD_ACCOUNT_SCHEMA: dict[str, Any] = {"pattern": r"^[0-9]{1,18}$"}
 TOKEN_SCHEMA: dict[str, Any] = {"minLength": 1, "pattern": r"\S"}
 
 

@@ -16,7 +16,12 @@ from pydantic import BaseModel, Field
 
 from pinrelay.admin.deps import ERROR_RESPONSES, BoxDep, StoreDep, existing_integration
 from pinrelay.admin.hints import hint_for
-from pinrelay.errors import DeliveryError, IntegrationConfigError, TransientDeliveryError
+from pinrelay.errors import (
+    ConfigError,
+    DeliveryError,
+    IntegrationConfigError,
+    TransientDeliveryError,
+)
 from pinrelay.identity import sha256_hex
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.pinterest.validation import encode_event
@@ -70,7 +75,10 @@ async def send_test_event(
     """Send a sample event with ?test=true and return Pinterest's answer with a hint."""
     integration = existing_integration(store, integration_id)
     event = sample_event()
-    token = box.decrypt(integration.conversion_token_enc)
+    try:
+        token = box.decrypt(integration.conversion_token_enc)
+    except ConfigError as exc:  # the key changed: say what to restore, not a 500
+        return TestEventResult(ok=False, http_status=None, message=str(exc), hint=None, sent=event)
     try:
         result = await pinterest.send_batch(
             ad_account_id=integration.ad_account_id,

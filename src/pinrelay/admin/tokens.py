@@ -11,6 +11,7 @@ from pinrelay.admin.auth import ActorDep
 from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep
 from pinrelay.credentials import hash_key
 from pinrelay.errors import ResourceNotFound
+from pinrelay.store.base import Store
 from pinrelay.store.records import AdminToken
 
 router = APIRouter(prefix="/v1/admin/tokens", tags=["security"], responses=ERROR_RESPONSES)
@@ -66,10 +67,36 @@ async def list_tokens(store: StoreDep) -> list[TokenOut]:
     return [token_out(t) for t in store.list_admin_tokens()]
 
 
+AUDIT_PAGE = 500  # audit entries read per query while looking for what a token created
+
+
+async def created_tokens(store: Store) -> dict[str, list[str]]:
+    """Which tokens each actor created, from the audit log (which is never pruned)."""
+    created: dict[str, list[str]] = {}
+    before: int | None = None
+    while page := await store.list_audit(limit=AUDIT_PAGE, before=before):
+        for entry in page:
+            if entry.action == "token.create":
+                created.setdefault(entry.actor, []).append(entry.target)
+        before = page[-1].id
+    return created
+
+
 @router.delete("/{token_id}", status_code=204)
 async def revoke_token(token_id: str, store: StoreDep, actor: ActorDep) -> Response:
-    """Revoke a token; requests with it fail from now on."""
+    """Revoke a token, and every token created with it (and with those, and so on):
+    a leaked token must not live on through the tokens it made. Requests with any of
+    them fail from now on."""
     if not await store.revoke_admin_token(token_id):
         raise ResourceNotFound(f"no active admin token {token_id!r}")
     await store.audit(actor=actor, action="token.revoke", target=token_id, details={})
+    created = await created_tokens(store)
+    waiting = list(created.get(token_id, []))
+    while waiting:
+        child = waiting.pop()
+        if await store.revoke_admin_token(child):
+            await store.audit(
+                actor=actor, action="token.revoke", target=child, details={"created_by": token_id}
+            )
+        waiting += created.get(child, [])
     return Response(status_code=204)

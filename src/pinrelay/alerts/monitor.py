@@ -126,7 +126,15 @@ class AlertMonitor:
                     source.id, source.name, now - latest[0].received_at if latest else None
                 )
             )
-        return Snapshot(integrations, sources, dict(self._dead_seen))
+        # The first check of a process takes what is already dead as known (it was news
+        # before the restart); from then on every new dead letter counts, even for an
+        # integration created between two checks.
+        dead_before = (
+            {i.id: i.dead_total for i in integrations}
+            if self.evaluated_at is None
+            else dict(self._dead_seen)
+        )
+        return Snapshot(integrations, sources, dead_before)
 
     async def _notify(self) -> None:
         if not self._webhook_url:

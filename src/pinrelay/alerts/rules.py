@@ -103,7 +103,8 @@ def _integration_alerts(
                     "Pinterest failed; see its delivery log",
                 )
             )
-    new_dead = integration.dead_total - snapshot.dead_before.get(target, integration.dead_total)
+    # An integration the last check did not know (created since) had no dead letters then.
+    new_dead = integration.dead_total - snapshot.dead_before.get(target, 0)
     if new_dead > 0:
         alerts.append(
             Alert(

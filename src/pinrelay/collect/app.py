@@ -32,12 +32,19 @@ from pinrelay.collect.messages import (
     check_message,
     parse_timestamp,
 )
-from pinrelay.collect.network import Network, visitor_address
-from pinrelay.collect.network import trusted as _is_trusted
+from pinrelay.collect.network import Network, public_origin, visitor_address
 from pinrelay.collect.publicconfig import CONFIG_MAX_AGE, public_config
+from pinrelay.collect.ratelimit import SourceRateLimiter
 from pinrelay.collect.static import collector
 from pinrelay.credentials import hash_key
-from pinrelay.errors import BadRequest, HTTPError, PayloadTooLarge, Unauthorized
+from pinrelay.errorguard import ErrorGuard
+from pinrelay.errors import (
+    BadRequest,
+    HTTPError,
+    PayloadTooLarge,
+    TooManyRequests,
+    Unauthorized,
+)
 from pinrelay.store.base import Store
 from pinrelay.store.records import Source
 
@@ -51,6 +58,7 @@ _CODES = {
     403: "forbidden",
     404: "not_found",
     413: "payload_too_large",
+    429: "rate_limited",
     503: "unavailable",
 }
 
@@ -97,11 +105,17 @@ class CollectApp:
     """Builds the collect ASGI app around an ingestor."""
 
     def __init__(
-        self, store: Store, ingestor: Ingestor, *, trusted_proxies: tuple[Network, ...]
+        self,
+        store: Store,
+        ingestor: Ingestor,
+        *,
+        trusted_proxies: tuple[Network, ...],
+        rate_per_second: float = 0.0,
     ) -> None:
         self._store = store
         self._ingestor = ingestor
         self._trusted = trusted_proxies
+        self._limiter = SourceRateLimiter(rate_per_second)  # per source; 0: no limit
 
     def build(self) -> ASGIApp:
         singles = {f"/v1/{kind}": self._single(kind) for kind in SINGLE_ENDPOINTS}
@@ -118,14 +132,17 @@ class CollectApp:
         app = Starlette(
             routes=routes,
             exception_handlers={HTTPError: self._http_error},
-            middleware=[browsers],
+            middleware=[Middleware(ErrorGuard, action="collect.unexpected_error"), browsers],
         )
         direct = {**singles, "/v1/batch": self._batch, "/v1/import": self._batch}
         return DirectRoutes(app, direct, on_error=_error_answer)  # the hot path, see direct.py
 
     async def _http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPError)
-        return error_response(exc.status_code, exc.message)
+        response = error_response(exc.status_code, exc.message)
+        if isinstance(exc, TooManyRequests):
+            response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
 
     async def _healthz(self, request: Request) -> Response:
         return json_response({"status": "ok"})
@@ -163,7 +180,8 @@ class CollectApp:
         if shared_context:
             batch = [
                 {**m, "context": {**shared_context, **(m.get("context") or {})}}
-                if isinstance(m, dict)
+                # a message whose own context is not an object is rejected alone, by its check
+                if isinstance(m, dict) and isinstance(m.get("context") or {}, dict)
                 else m
                 for m in batch
             ]
@@ -203,7 +221,13 @@ class CollectApp:
                 "unknown write key: copy the write key of your source from "
                 "pinrelay (it is shown once when the source is created)"
             )
-        check_origin(source.name, source.allowed_origins, request.headers.get("origin"))
+        self._limiter.take(source.id)
+        check_origin(
+            source.name,
+            source.allowed_origins,
+            request.headers.get("origin"),
+            request.scope.setdefault("state", {}),
+        )
         return body, source
 
     def _sent_at(self, body: dict[str, Any]) -> datetime | None:
@@ -259,18 +283,18 @@ class CollectApp:
     def _allowed_anywhere(self, origin: str) -> bool:
         return any(origin_allowed(s.allowed_origins, origin) for s in self._store.list_sources())
 
-    def _https(self, request: Request) -> bool:
-        """Served over HTTPS, or a trusted proxy in front says so (X-Forwarded-Proto)."""
-        if request.url.scheme == "https":
-            return True
-        peer = request.client.host if request.client else None
-        proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-        return proto == "https" and peer is not None and _is_trusted(peer, self._trusted)
-
     def _visit(self, request: Request, source: Source) -> Visit | None:
         if "origin" not in request.headers:  # a server-side sender: nothing to do
             return None
-        return Visit.of(request, source, self._https(request))
+        # behind a trusted proxy, its X-Forwarded-Proto/Host: Secure cookies, cookie domain
+        scheme, host = public_origin(
+            request.url.scheme,
+            request.headers.get("host", request.url.hostname or ""),
+            request.client.host if request.client else None,
+            request.headers,
+            self._trusted,
+        )
+        return Visit.of(request, source, scheme == "https", host=host)
 
     def _answer(
         self, body: dict[str, Any], visit: Visit | None, accepted: list[AcceptedMessage]
@@ -286,7 +310,12 @@ class CollectApp:
         source = self._store.source_for_write_key_hash(hash_key(key)) if key else None
         if source is None:
             raise Unauthorized("unknown write key: pass the source's write key as ?writeKey=")
-        check_origin(source.name, source.allowed_origins, request.headers.get("origin"))
+        check_origin(
+            source.name,
+            source.allowed_origins,
+            request.headers.get("origin"),
+            request.scope.setdefault("state", {}),
+        )
         integrations = self._store.list_integrations(source.id)
         config = public_config(source, integrations, self._ingestor.pipelines)
         response = json_response(config)

@@ -64,6 +64,9 @@ def decode_json(body: bytes) -> Any:
         return _decoder.decode(body)
     except msgspec.DecodeError as exc:
         raise BadRequest(f"the body is not valid JSON: {exc}") from exc
+    except RecursionError:
+        # msgspec's own depth guard; the per-message limit (messages.MAX_NESTING_DEPTH) is lower
+        raise BadRequest("the body nests too deeply: flatten its properties") from None
 
 
 def _too_large() -> PayloadTooLarge:

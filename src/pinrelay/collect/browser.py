@@ -22,7 +22,7 @@ from pinrelay.collect.cookies import (
     landing_click_id,
     new_device_id,
 )
-from pinrelay.collect.cors import cors_headers, preflight_headers
+from pinrelay.collect.cors import cors_allowed, cors_headers, preflight_headers
 from pinrelay.store.records import Source
 
 
@@ -34,11 +34,14 @@ class Visit:
     policy: CookiePolicy
 
     @classmethod
-    def of(cls, request: Request, source: Source, https: bool) -> Visit | None:
+    def of(
+        cls, request: Request, source: Source, https: bool, *, host: str | None = None
+    ) -> Visit | None:
         if "origin" not in request.headers:
             return None
         device_id = known_device_id(request.cookies) or new_device_id()
-        host = request.headers.get("host", request.url.hostname or "")
+        if host is None:
+            host = request.headers.get("host", request.url.hostname or "")
         return cls(device_id, CookiePolicy.for_request(host, source.cookie_domain, https))
 
     def fill_anonymous_id(self, messages: Sequence[Any]) -> list[Any]:
@@ -59,7 +62,8 @@ class Visit:
 class BrowserMiddleware:
     """Answers CORS preflights and adds CORS headers to answers to browsers.
 
-    Per-source refusal happens in the endpoints (they know the write key); here a preflight,
+    Per-source refusal happens in the endpoints (they know the write key), which mark an
+    allowed origin in the request state; only those answers get CORS headers. A preflight,
     which carries no write key, is allowed when any source allows the origin.
     """
 
@@ -80,7 +84,7 @@ class BrowserMiddleware:
             return
 
         async def send_with_cors(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and cors_allowed(scope):
                 headers = MutableHeaders(scope=message)
                 for name, value in cors_headers(origin).items():
                     if name == "vary":

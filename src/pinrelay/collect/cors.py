@@ -9,7 +9,8 @@ itself (403 with a message saying which origin to add), not left to the browser.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, MutableMapping
+from typing import Any
 
 from pinrelay.errors import Forbidden
 
@@ -55,9 +56,33 @@ def origin_allowed(allowed: Iterable[str], origin: str) -> bool:
     return any(entry in (ANY_ORIGIN, origin) for entry in allowed)
 
 
-def check_origin(source_name: str, allowed: tuple[str, ...], origin: str | None) -> None:
-    """Refuse a browser request from an origin the source does not list (no Origin: a server)."""
-    if origin is None or origin_allowed(allowed, origin):
+# Set in the request's state once its source allows its origin: only then does the answer
+# carry CORS headers. A refusal (unknown write key, unlisted origin) carries none, so no other
+# site's script can read it (it names the source and its allowed origins).
+CORS_ALLOWED = "cors_allowed"
+
+
+def cors_allowed(scope: MutableMapping[str, Any]) -> bool:
+    """Whether the endpoint found this request's origin allowed by its source."""
+    state = scope.get("state")
+    return isinstance(state, Mapping) and state.get(CORS_ALLOWED) is True
+
+
+def check_origin(
+    source_name: str,
+    allowed: tuple[str, ...],
+    origin: str | None,
+    state: MutableMapping[str, Any] | None = None,
+) -> None:
+    """Refuse a browser request from an origin the source does not list (no Origin: a server).
+
+    With `state` (the request scope's), an allowed origin is recorded there for CORS.
+    """
+    if origin is None:
+        return
+    if origin_allowed(allowed, origin):
+        if state is not None:
+            state[CORS_ALLOWED] = True
         return
     if not allowed:
         raise Forbidden(

@@ -18,6 +18,7 @@ from pinrelay.collect.visitor import Visitor, visitor_of
 from pinrelay.identity.cookies import RememberedClick, pin_unauth_keys, resolve_click_id
 from pinrelay.identity.hashing import HASHED_KEYS
 from pinrelay.identity.matchkeys import match_keys_of, merge_match_keys
+from pinrelay.identity.piiscan import stored_id
 from pinrelay.store.base import IdentityStore
 from pinrelay.store.records import IdentityKind, IdentityUpdate, StoredIdentity
 
@@ -91,6 +92,10 @@ def _apply_visitor(message: dict[str, Any], visitor: Visitor) -> None:
     message["context"] = context
 
 
+def _subject(value: object) -> object:
+    return stored_id(value) if isinstance(value, str) else value
+
+
 def resolve_identity(
     store: IdentityReader,
     source_id: str,
@@ -111,9 +116,9 @@ def resolve_identity(
     problems: list[str] = []
     message_keys = match_keys_of(message, problems)
     own = merge_match_keys(message_keys, pin_unauth_keys(message, cookies))
-    candidates: tuple[tuple[IdentityKind, object], ...] = (
-        ("user", message.get("userId")),
-        ("anonymous", message.get("anonymousId")),
+    candidates: tuple[tuple[IdentityKind, object], ...] = (  # as stored: an email, hashed
+        ("user", _subject(message.get("userId"))),
+        ("anonymous", _subject(message.get("anonymousId"))),
     )
     subjects = [(kind, s) for kind, s in candidates if isinstance(s, str) and s]
     stored = {

@@ -19,6 +19,7 @@ from pinrelay.collect.messages import AcceptedMessage
 from pinrelay.collect.network import Network
 from pinrelay.identity.hashing import normalise_and_hash
 from pinrelay.identity.phones import phone_region
+from pinrelay.identity.piiscan import clean_outgoing_event, scrub_text, scrub_tree
 from pinrelay.identity.quality import carried_keys
 from pinrelay.identity.redaction import redact_pii
 from pinrelay.pinterest.validation import encode_event, validate_event
@@ -182,15 +183,17 @@ class Ingestor:
             outbox.extend(outbox_rows)
             trace.extend(steps)
 
+        stored = redact_pii(message)  # no raw PII reaches the disk: ids, name, trace too
+        scrub_tree(trace)
         return IngestRecord(
             source_id=source.id,
             message_id=item.message_id,
             type=item.type,
-            name=item.name,
-            user_id=message.get("userId"),
-            anonymous_id=message.get("anonymousId"),
+            name=None if item.name is None else scrub_text(item.name),
+            user_id=stored.get("userId"),
+            anonymous_id=stored.get("anonymousId"),
             received_at=item.received_at.timestamp(),
-            body=_encoder.encode(redact_pii(message)),
+            body=_encoder.encode(stored),
             trace=_encoder.encode(trace),
             outbox=tuple(outbox),
             identities=resolution.updates,
@@ -252,6 +255,7 @@ def _map_for(
             "origin": output.origin,
             "notes": [*output.notes, *extra],
         }
+        clean_outgoing_event(output.event)  # e.g. ?email= in event_source_url
         errors = validate_event(output.event)
         if errors:
             outcome = "unmatchable" if _identity_problem(errors) else "invalid"

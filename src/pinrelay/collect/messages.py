@@ -19,6 +19,10 @@ from pinrelay.collect.body import MAX_EVENT_BYTES
 MESSAGE_TYPES = frozenset({"track", "page", "screen", "identify", "group", "alias"})
 TIMESTAMP_FIELDS = ("timestamp", "originalTimestamp", "sentAt")
 OBJECT_FIELDS = ("properties", "traits", "context", "integrations")
+# Deepest nesting of objects and arrays a message may have (the message itself is level 1).
+# Real SDK payloads stay under 10; a limit keeps every later reader (redaction, the admin
+# API, the live stream, replays) far from Python's recursion limit.
+MAX_NESTING_DEPTH = 32
 
 _encoder = msgspec.json.Encoder()
 
@@ -54,11 +58,34 @@ def parse_timestamp(value: object, field: str) -> datetime | None:
         )
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        # In UTC at once: a time zone that pushes year 1 or 9999 off the calendar fails here.
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise MessageRejected(
             f'{field}: {value[:40]!r} is not an ISO-8601 timestamp such as "2026-11-22T10:00:00Z"'
         ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def nesting_depth(value: object, limit: int = MAX_NESTING_DEPTH) -> int:
+    """How deeply objects and arrays nest in `value`, counted up to `limit` + 1.
+
+    Iterative, so a hostile depth cannot exhaust the stack while it is being measured.
+    """
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _as_id(value: object, field: str) -> str | None:
@@ -75,13 +102,23 @@ def check_message(
     """Check one message; raise MessageRejected naming the field at fault."""
     if not isinstance(raw, dict):
         raise MessageRejected(f"expected a JSON object, got {type(raw).__name__}")
+    if nesting_depth(raw) > MAX_NESTING_DEPTH:
+        raise MessageRejected(
+            f"the message nests objects or arrays deeper than {MAX_NESTING_DEPTH} levels: "
+            "flatten its properties"
+        )
     message: dict[str, Any] = dict(raw)
     message_type = message.get("type") or default_type
     if message_type is None:
         raise MessageRejected("type: missing; one of " + ", ".join(sorted(MESSAGE_TYPES)))
+    if not isinstance(message_type, str):
+        raise MessageRejected(
+            f"type: expected a string, got {type(message_type).__name__}; one of "
+            + ", ".join(sorted(MESSAGE_TYPES))
+        )
     if message_type not in MESSAGE_TYPES:
         raise MessageRejected(
-            f"type: {str(message_type)[:40]!r} is not one of " + ", ".join(sorted(MESSAGE_TYPES))
+            f"type: {message_type[:40]!r} is not one of " + ", ".join(sorted(MESSAGE_TYPES))
         )
     message["type"] = message_type
 
@@ -141,5 +178,11 @@ def corrected_time(
     if happened is None:
         return received
     if sent is not None:
-        happened = received - (sent - happened)
+        try:
+            happened = received - (sent - happened)
+        except OverflowError:
+            raise MessageRejected(
+                "timestamp and sentAt are too far apart to correct the clock: send the "
+                "device's real times (ISO-8601, e.g. 2026-11-22T10:00:00Z)"
+            ) from None
     return min(happened, received)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -52,3 +52,28 @@ def visitor_address(
     if address is not None and address == peer and _trusted(peer, trusted):
         return None
     return address
+
+
+def _first(value: str | None) -> str:
+    """The first entry of a forwarded header (the proxy nearest the client wrote it)."""
+    return (value or "").split(",")[0].strip()
+
+
+def public_origin(
+    scheme: str,
+    host: str,
+    peer: str | None,
+    headers: Mapping[str, str],
+    trusted: Sequence[Network],
+) -> tuple[str, str]:
+    """(scheme, host) as the browser sees them: behind a trusted proxy, X-Forwarded-Proto
+    and X-Forwarded-Host say so (a proxy that terminates TLS speaks plain HTTP to us).
+    From anyone else these headers are ignored: a client could claim anything."""
+    if peer is None or not _trusted(peer, trusted):
+        return scheme, host
+    proto = _first(headers.get("x-forwarded-proto")).lower()
+    forwarded_host = _first(headers.get("x-forwarded-host"))
+    return (
+        proto if proto in ("http", "https") else scheme,
+        forwarded_host or host,
+    )

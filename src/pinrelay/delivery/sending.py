@@ -21,6 +21,7 @@ import structlog
 from pinrelay.credentials import SecretBox
 from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.errors import (
+    ConfigError,
     IntegrationConfigError,
     PermanentDeliveryError,
     TransientDeliveryError,
@@ -73,8 +74,27 @@ class BatchSender:
             self._metrics.dead.labels(integration.id, "too_old").inc(len(too_old))
         fresh = [c for c in claimed if now - c.event_time <= MAX_EVENT_AGE_SECONDS]
         if fresh:
-            token = secrets.decrypt(integration.conversion_token_enc)
+            try:
+                token = secrets.decrypt(integration.conversion_token_enc)
+            except ConfigError as exc:
+                await self._pause_unreadable(integration, fresh, str(exc))
+                return
             await self._send(integration, token, fresh)
+
+    async def _pause_unreadable(
+        self, integration: Integration, events: Sequence[ClaimedEvent], reason: str
+    ) -> None:
+        """The token cannot be decrypted (the key changed while running): pause with that
+        reason, so the UI and the paused alert say what to restore; the events wait."""
+        await self._store.pause_integration(integration.id, reason)
+        outcomes = [EventOutcome(e.seq, "release", reason, attempted=False) for e in events]
+        await self._store.record_outcomes(outcomes, None)
+        self._metrics.paused.labels(integration.id).inc(len(events))
+        logger.error(
+            "integration paused: token unreadable",
+            action="delivery.token_unreadable",
+            integration=integration.id,
+        )
 
     async def _send(
         self, integration: Integration, token: str, events: Sequence[ClaimedEvent]

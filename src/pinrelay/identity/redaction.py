@@ -1,4 +1,4 @@
-"""A copy of a message safe to store: PII match keys hashed, the rest untouched.
+"""A copy of a message safe to store: PII match keys hashed, PII anywhere else hashed too.
 
 DESIGN.md: raw PII is hashed before the event log writes it. Values are replaced by their
 normalised SHA-256 (pinterest-capi.md §3) rather than deleted, because the pipelines pass
@@ -20,6 +20,7 @@ from pinrelay.identity.matchkeys import (
     TRAIT_BAGS,
     split_full_name,
 )
+from pinrelay.identity.piiscan import scrub_tree, stored_id
 
 # PII that no match key reads, removed outright: a street line, or a whole address written
 # as one string instead of Segment's address object.
@@ -100,4 +101,10 @@ def redact_pii(message: Mapping[str, Any]) -> dict[str, Any]:
     )
     if isinstance(device, dict):
         _redact_field(device, "hashed_maids", ADVERTISING_ID_PATH[-1:])
+    # Then PII wherever else a sender put it: an email as userId, traits under their own
+    # names, addresses in URLs and free text (identity.piiscan).
+    for id_field in ("userId", "anonymousId"):
+        if isinstance(copy.get(id_field), str):
+            copy[id_field] = stored_id(copy[id_field])
+    scrub_tree(copy)
     return copy

@@ -7,8 +7,9 @@ screen name); every other field compares exactly.
 
 A missing field fails every operator except `not_equals`, `not_in` and `not_exists`.
 
-`matches` is a Python regular expression searched anywhere in the text (anchor it with `^`
-and `$`), compiled once; it sees the value as sent (event names are not loosened for it).
+`matches` is a regular expression in RE2 syntax (linear time: no backreferences or
+lookarounds, see pipeline.regex) searched anywhere in the text (anchor it with `^` and `$`),
+compiled once; it sees the value as sent (event names are not loosened for it).
 `gt`/`gte`/`lt`/`lte` compare numbers, or text that reads as one ("72.39"); anything else
 fails. `all:` / `any:` groups (nestable) combine conditions; the list of a trigger is an
 implicit `all`.
@@ -25,6 +26,7 @@ from typing import Any
 
 from pinrelay.pipeline.model import AnyCondition, Condition
 from pinrelay.pipeline.paths import MISSING, Path
+from pinrelay.pipeline.regex import Pattern, compile_pattern
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 Comparison = Callable[[Any, Any], bool]
@@ -61,7 +63,7 @@ def _is_in(actual: Any, expected: Any) -> bool:
     return any(_equals(actual, option) for option in expected)
 
 
-def _matches(actual: Any, expected: re.Pattern[str]) -> bool:
+def _matches(actual: Any, expected: Pattern) -> bool:
     return isinstance(actual, str) and expected.search(actual) is not None
 
 
@@ -125,7 +127,7 @@ def compile_condition(condition: Condition) -> Predicate:
     loose = condition.field in EVENT_NAME_FIELDS and condition.operator != "matches"
     expected: Any = _loose(condition.value) if loose else condition.value
     if condition.operator == "matches":
-        expected = re.compile(condition.value)
+        expected = compile_pattern(condition.value)  # RE2: linear time (pipeline.regex)
     elif condition.operator in NUMBER_OPERATORS:
         expected = as_number(condition.value)
         if expected is None:

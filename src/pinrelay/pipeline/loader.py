@@ -20,7 +20,6 @@ all reported together in one `PipelineLoadError` with line:column positions.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path as FilePath
 from typing import Any
@@ -58,6 +57,7 @@ from pinrelay.pipeline.problems import (
     did_you_mean,
     join_path,
 )
+from pinrelay.pipeline.regex import pattern_problem
 from pinrelay.pipeline.yamlmarks import (
     START,
     MarkedDict,
@@ -104,11 +104,9 @@ def _read_condition(node: MarkedDict, path: str, problems: ProblemCollector) -> 
         message = f"operator {operator!r} needs a number, e.g. value: 100"
         problems.at(node, "value", join_path(path, "value"), message)
     elif operator == "matches":
-        pattern = node.get("value")
-        try:
-            re.compile(pattern if isinstance(pattern, str) else "(")
-        except re.error as error:
-            message = f"operator 'matches' needs a regular expression ({error}), e.g. '^order'"
+        problem = pattern_problem(node.get("value"))
+        if problem is not None:
+            message = f"operator 'matches' needs a regular expression ({problem}), e.g. '^order'"
             problems.at(node, "value", join_path(path, "value"), message)
     return None if field is None else Condition(field, operator, plain(node.get("value")))
 

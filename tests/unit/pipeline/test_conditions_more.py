@@ -130,3 +130,25 @@ def test_bad_conditions_say_where_and_what_would_be_right(condition: str, expect
     with pytest.raises(PipelineLoadError) as raised:
         load_pipeline_text(text, file_name="p.yaml")
     assert [str(problem) for problem in raised.value.problems] == [expected]
+
+
+def test_a_catastrophic_pattern_runs_in_linear_time() -> None:
+    # With a backtracking engine this pattern doubles its work per character: 26 characters
+    # froze the process for 2.5 s (issue 13), so 2,000 would never finish in this test.
+    predicate = compile_condition(Condition("properties.code", "matches", r"^([A-Z0-9]+)+$"))
+    assert predicate({"properties": {"code": "A" * 2000 + "!"}}) is False
+    assert predicate({"properties": {"code": "A" * 2000}}) is True
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\1", r"^(?=order)", r"(?<!x)y"])
+def test_patterns_that_need_backtracking_are_refused_when_checked(pattern: str) -> None:
+    text = (
+        "name: p\ntrigger:\n  event: track\n  conditions:\n"
+        f"    - {{field: properties.x, operator: matches, value: '{pattern}'}}\n"
+        "transform:\n  static:\n    - {target: event_name, value: custom}\n"
+    )
+    with pytest.raises(PipelineLoadError) as raised:
+        load_pipeline_text(text, file_name="p.yaml")
+    [problem] = [str(p) for p in raised.value.problems]
+    assert problem.startswith("p.yaml:5:55: trigger.conditions[0].value: operator 'matches'")
+    assert "linear time" in problem

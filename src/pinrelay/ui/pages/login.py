@@ -9,7 +9,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from pinrelay.admin.auth import actor_for_token
+from pinrelay.admin.auth import actor_for_token, client_of, throttle_of
+from pinrelay.collect.network import Network, public_origin
+from pinrelay.errors import TooManyRequests
 from pinrelay.ui.nav import NavItem
 from pinrelay.ui.sessions import COOKIE_NAME
 from pinrelay.ui.web import (
@@ -25,11 +27,27 @@ router = APIRouter()
 NAV: NavItem | None = None
 
 
+def _public_origin(request: Request) -> tuple[str, str]:
+    """Scheme and host the browser used: behind a trusted TLS proxy, `https` and its Host."""
+    trusted: tuple[Network, ...] = getattr(request.app.state, "trusted_proxies", ())
+    return public_origin(
+        request.url.scheme,
+        request.headers.get("host", request.url.netloc),
+        request.client.host if request.client else None,
+        request.headers,
+        trusted,
+    )
+
+
 def _same_origin(request: Request) -> bool:
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
         return origin is None  # no Origin header: a non-browser client or an old browser
-    return origin == f"{request.url.scheme}://{request.url.netloc}"
+    scheme, host = _public_origin(request)
+    default_port = {"https": ":443", "http": ":80"}.get(scheme, "")
+    if default_port and host.endswith(default_port):
+        host = host.removesuffix(default_port)  # a browser's Origin never names it
+    return origin.lower() == f"{scheme}://{host}".lower()
 
 
 @router.get("/login")
@@ -45,8 +63,16 @@ async def login(request: Request) -> Response:
     target = safe_next(wanted if isinstance(wanted, str) else None)
     if not _same_origin(request):
         return render(request, "refused.html", None, status_code=403)
+    client = client_of(request)
+    try:
+        throttle_of(request).check(client)
+    except TooManyRequests as exc:
+        response = render(request, "login.html", None, 429, next=target, error=exc.message)
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
     actor = actor_for_token(request, token.strip()) if isinstance(token, str) else None
     if actor is None:
+        throttle_of(request).failed(client, where="/login", reason="invalid token")
         return render(
             request,
             "login.html",
@@ -62,7 +88,7 @@ async def login(request: Request) -> Response:
         session.id,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=_public_origin(request)[0] == "https",
         path="/",
     )
     return response
