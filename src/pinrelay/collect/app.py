@@ -33,6 +33,7 @@ from pinrelay.collect.messages import (
 from pinrelay.collect.network import Network, visitor_address
 from pinrelay.collect.network import trusted as _is_trusted
 from pinrelay.collect.publicconfig import CONFIG_MAX_AGE, public_config
+from pinrelay.collect.sdkconfig import rudderstack_source_config, segment_cdn_settings
 from pinrelay.collect.static import collector
 from pinrelay.credentials import hash_key
 from pinrelay.errors import BadRequest, HTTPError, PayloadTooLarge, Unauthorized
@@ -43,6 +44,16 @@ logger = structlog.get_logger(__name__)
 _encoder = msgspec.json.Encoder()
 
 SINGLE_ENDPOINTS = ("track", "page", "screen", "identify", "group", "alias")
+# analytics.js (@segment/analytics-next) posts to the first letter of the type, text/plain,
+# and to /v1/b with its batching delivery strategy.
+SHORT_ENDPOINTS = {
+    "t": "track",
+    "p": "page",
+    "s": "screen",
+    "i": "identify",
+    "g": "group",
+    "a": "alias",
+}
 _CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -102,12 +113,20 @@ class CollectApp:
             Route(f"/v1/{kind}", self._single(kind), methods=["POST"]) for kind in SINGLE_ENDPOINTS
         ]
         routes += [
+            Route(f"/v1/{short}", self._single(kind), methods=["POST"])
+            for short, kind in SHORT_ENDPOINTS.items()
+        ]
+        routes += [
             Route("/v1/batch", self._batch, methods=["POST"]),
+            Route("/v1/b", self._batch, methods=["POST"]),
             Route("/v1/import", self._batch, methods=["POST"]),
             Route("/healthz", self._healthz, methods=["GET"]),
             Route("/readyz", self._readyz, methods=["GET"]),
             Route("/pinrelay.js", collector().endpoint, methods=["GET"]),
             Route("/v1/config", self._config, methods=["GET"]),
+            Route("/v1/projects/{write_key}/settings", self._segment_settings, methods=["GET"]),
+            Route("/sourceConfig", self._rudderstack_config, methods=["GET"]),
+            Route("/sourceConfig/", self._rudderstack_config, methods=["GET"]),
         ]
         browsers = Middleware(BrowserMiddleware, allowed_anywhere=self._allowed_anywhere)
         return Starlette(
@@ -283,5 +302,33 @@ class CollectApp:
         integrations = self._store.list_integrations(source.id)
         config = public_config(source, integrations, self._ingestor.pipelines)
         response = json_response(config)
+        response.headers["cache-control"] = f"private, max-age={CONFIG_MAX_AGE}"
+        return response
+
+    # browser SDKs' own settings (analytics.js, RudderStack) -----------------------------------
+    def _public_source(self, request: Request, write_key: str) -> Source:
+        source = self._store.source_for_write_key_hash(hash_key(write_key)) if write_key else None
+        if source is None:
+            raise Unauthorized("unknown write key: use the write key of a pinrelay source")
+        check_origin(source.name, source.allowed_origins, request.headers.get("origin"))
+        return source
+
+    async def _segment_settings(self, request: Request) -> Response:
+        """analytics.js's CDN settings, when the site loads it with `cdnURL` set to pinrelay."""
+        write_key = str(request.path_params["write_key"])
+        self._public_source(request, write_key)  # unknown key: 401; other origin: 403
+        scheme = "https" if self._https(request) else "http"
+        host = request.headers.get("host") or request.url.netloc
+        response = json_response(segment_cdn_settings(write_key, host, scheme))
+        response.headers["cache-control"] = f"private, max-age={CONFIG_MAX_AGE}"
+        return response
+
+    async def _rudderstack_config(self, request: Request) -> Response:
+        """RudderStack's JS SDK asks `<configUrl>/sourceConfig` before it sends anything."""
+        write_key = request.query_params.get("writeKey", "")
+        if not write_key:
+            write_key = _write_key(request, {})
+        source = self._public_source(request, write_key)
+        response = json_response(rudderstack_source_config(source, write_key))
         response.headers["cache-control"] = f"private, max-age={CONFIG_MAX_AGE}"
         return response
