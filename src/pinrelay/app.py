@@ -121,7 +121,10 @@ class Gateway:
             self.store, on_commit=self.worker.wake, pipelines=self.pipelines.pipelines_for
         )
         collect = CollectApp(
-            self.store, ingestor, trusted_proxies=parse_networks(settings.trusted_proxies)
+            self.store,
+            ingestor,
+            trusted_proxies=parse_networks(settings.trusted_proxies),
+            max_request_bytes=settings.max_request_bytes,
         )
         self.collect_server = http_server(collect.build(), settings.host, settings.port)
         admin = build_admin_app(
@@ -133,7 +136,8 @@ class Gateway:
         )
         admin.state.pipeline_registry = self.pipelines
         admin.state.metrics = self.metrics
-        admin.state.collect_url = f"http://{settings.host}:{settings.port}"  # UI snippets
+        admin.state.collect_url = settings.public_collect_url  # UI snippets (None: guessed)
+        admin.state.collect_port = settings.port
         self.admin_server = http_server(admin, settings.admin_host, settings.admin_port)
         self.retention = RetentionTask(
             self.store,

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from pinrelay.collect.body import decode_json, read_body
+from pinrelay.collect.body import MAX_REQUEST_BYTES, decode_json, read_body
 from pinrelay.collect.browser import BrowserMiddleware, Visit
 from pinrelay.collect.cors import check_origin, origin_allowed
 from pinrelay.collect.ingest import Ingestor, RequestInfo
@@ -102,11 +102,17 @@ class CollectApp:
     """Builds the collect ASGI app around an ingestor."""
 
     def __init__(
-        self, store: Store, ingestor: Ingestor, *, trusted_proxies: tuple[Network, ...]
+        self,
+        store: Store,
+        ingestor: Ingestor,
+        *,
+        trusted_proxies: tuple[Network, ...],
+        max_request_bytes: int = MAX_REQUEST_BYTES,
     ) -> None:
         self._store = store
         self._ingestor = ingestor
         self._trusted = trusted_proxies
+        self._max_request_bytes = max_request_bytes
 
     def build(self) -> Starlette:
         routes = [
@@ -206,7 +212,7 @@ class CollectApp:
         return self._answer({"success": True}, visit, accepted)
 
     async def _open(self, request: Request) -> tuple[dict[str, Any], Source]:
-        body = decode_json(await read_body(request))
+        body = decode_json(await read_body(request, self._max_request_bytes))
         if not isinstance(body, dict):
             raise BadRequest(f"expected a JSON object, got {type(body).__name__}")
         source = self._store.source_for_write_key_hash(hash_key(_write_key(request, body)))

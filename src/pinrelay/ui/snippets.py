@@ -29,7 +29,7 @@ def analytics_next_snippet(collect_url: str, write_key: str | None) -> str:
         "// npm install @segment/analytics-next\n"
         'import { AnalyticsBrowser } from "@segment/analytics-next";\n'
         f"export const analytics = {analytics_next_load(collect_url, key)};\n"
-        'analytics.page();\n'
+        "analytics.page();\n"
     )
 
 
