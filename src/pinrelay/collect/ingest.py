@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from pinrelay.collect.destinations import destination_refusal
 from pinrelay.collect.identities import Pending, resolve_identity
 from pinrelay.collect.messages import AcceptedMessage
 from pinrelay.collect.network import Network
@@ -159,7 +160,11 @@ class Ingestor:
         )
         source_refusal = source_consent_refusal(source, message)
         for integration in integrations:
-            refusal = resolution.visitor.bot or source_refusal
+            refusal = (
+                resolution.visitor.bot
+                or source_refusal
+                or destination_refusal(message, integration)  # its `integrations` object
+            )
             if refusal is not None:
                 trace.append(
                     {
