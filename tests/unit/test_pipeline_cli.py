@@ -105,9 +105,9 @@ def test_list_without_a_database_shows_the_presets_in_order() -> None:
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(" 1. add_payment_info  [preset presets/add_payment_info.yaml]")
-    assert len(lines) == 17
+    assert len(lines) == 19
     assert [line for line in lines if line.endswith("(fallback)")] == [
-        " 7. custom  [preset presets/custom.yaml]  track (fallback)"
+        " 8. custom  [preset presets/custom.yaml]  track (fallback)"
     ]
 
 
