@@ -26,6 +26,7 @@ from pinrelay.pinterest.validation import encode_event, validate_event
 from pinrelay.pipeline.evaluator import EventInput, PipelineSet
 from pinrelay.pipeline.integrationoptions import integration_options
 from pinrelay.pipeline.presets import load_presets
+from pinrelay.pipeline.salvage import salvage_fields
 from pinrelay.pipeline.tracing import why_no_pipeline
 from pinrelay.store.base import Store
 from pinrelay.store.records import (
@@ -244,6 +245,10 @@ def _map_for(
             "notes": [*output.notes, *extra],
         }
         errors = validate_event(output.event)
+        if errors:  # one bad optional field costs that field, not the conversion (issue 14)
+            salvaged = salvage_fields(output.event)
+            step["notes"] = [*step["notes"], *salvaged]
+            errors = validate_event(output.event) if salvaged else errors
         if errors:
             outcome = "unmatchable" if _identity_problem(errors) else "invalid"
             steps.append(
