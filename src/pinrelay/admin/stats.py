@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep
+from pinrelay.ui.recovered import DEFAULT_DAYS, recovered_by_integration
 from pinrelay.ui.stats import event_stats
 
 router = APIRouter(prefix="/v1/admin/stats", tags=["stats"], responses=ERROR_RESPONSES)
@@ -23,3 +24,12 @@ async def stats_of_events(
         bucket_seconds = window_seconds // 2000
     stats = await event_stats(store, window_seconds=window_seconds, bucket_seconds=bucket_seconds)
     return stats.as_json()
+
+
+@router.get("/recovered")
+async def recovered_conversions(
+    store: StoreDep, days: Annotated[int, Query(ge=1, le=90)] = DEFAULT_DAYS
+) -> dict[str, Any]:
+    """Per integration and UTC day: conversions delivered while the page's Pinterest Tag was
+    blocked (pinrelay.js's `context.pinterestTag`), i.e. ones the Tag could not have sent."""
+    return {"days": days, "integrations": await recovered_by_integration(store, days=days)}

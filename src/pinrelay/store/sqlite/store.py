@@ -43,6 +43,7 @@ from pinrelay.store.records import (
 )
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite import outbox
+from pinrelay.store.sqlite.aggregates import AggregateQueries
 from pinrelay.store.sqlite.connection import connect, migrate
 from pinrelay.store.sqlite.identity import (
     SQLiteIdentityMixin,
@@ -98,7 +99,7 @@ def _integration_params(integration: Integration, now: float) -> dict[str, Any]:
     }
 
 
-class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
+class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, Store):
     """Store on one SQLite file; never open one file from two processes."""
 
     def __init__(self, path: Path, *, group_commit_max_items: int = 5000) -> None:
