@@ -197,6 +197,7 @@ class PinterestConfigPatch(_Strict):
 
 
 PARTNER_NAME = re.compile(r"direct|ss-[a-z0-9_-]{1,60}")
+PRESET_NAMES_SCHEMA: dict[str, Any] = {"type": "string", "enum": sorted(preset_names())}
 
 
 class IntegrationSettings(_Strict):
@@ -214,6 +215,7 @@ class IntegrationSettings(_Strict):
         description="Presets this integration does not run (names, e.g. page_visit); "
         "start with a few events and add the others later.",
         examples=[["page_visit", "screen_view"]],
+        json_schema_extra={"items": PRESET_NAMES_SCHEMA},
     )
     opt_out_from_device: bool = Field(
         True, description="Send opt_out=true when context.device.adTrackingEnabled is false."
@@ -238,6 +240,7 @@ class IntegrationSettings(_Strict):
         description="partner_name on every event: empty for a direct integration (or 'direct'); "
         "'ss-<partner>' only when Pinterest gave you that name (pinterest-capi.md §8).",
         examples=["direct"],
+        json_schema_extra={"pattern": r"^(direct|ss-[a-z0-9_-]{1,60})?$"},
     )
     tag_id: str | None = Field(
         None,
