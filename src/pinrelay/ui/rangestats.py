@@ -1,9 +1,8 @@
 """Dashboard ranges (1 h, 24 h, 7 d, 30 d) from the store's grouped counts.
 
 `Store.count_by_bucket` counts in SQL, so a 30-day chart is a few hundred numbers and no
-count is capped by a row limit (the older `ui.stats.event_stats` read events page by page and
-stopped at 20,000). The result has the shape `event_stats` gives, so the page and its charts
-draw either.
+count is capped by a row limit (the dashboard used to read events page by page and stop at
+20,000). `GET /v1/admin/stats/events` answers with the same numbers.
 """
 
 from __future__ import annotations
@@ -32,6 +31,14 @@ def range_of(name: str | None) -> str:
 
 async def range_stats(store: Store, name: str, *, now: float | None = None) -> EventStats:
     window, bucket = RANGES[range_of(name)]
+    return await bucket_stats(store, window_seconds=window, bucket_seconds=bucket, now=now)
+
+
+async def bucket_stats(
+    store: Store, *, window_seconds: int, bucket_seconds: int, now: float | None = None
+) -> EventStats:
+    """Counts per bucket of the last `window_seconds`, for every integration (no row limit)."""
+    window, bucket = window_seconds, bucket_seconds
     now = time.time() if now is None else now
     count = max(1, math.ceil(window / bucket))
     first = (math.floor(now / bucket) - count + 1) * bucket
