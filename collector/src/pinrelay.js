@@ -29,6 +29,7 @@
   var waiting; // a failed batch waits for its retry: new events do not cut the backoff short
   var tagLoaded;
   var fired = {}; // messageIds already sent to the Pinterest Tag
+  var tagState; // of the Tag script pinrelay.js added: "pending", then "loaded" or "blocked"
 
   function uuid() {
     // RFC 4122 version 4 from getRandomValues (randomUUID needs a secure context)
@@ -82,6 +83,9 @@
       var s = d.createElement("script");
       s.async = true;
       s.src = "https://s.pinimg.com/ct/core.js";
+      tagState = "pending";
+      s.onload = function () { tagState = "loaded"; };
+      s.onerror = function () { tagState = "blocked"; };
       d.head.appendChild(s);
     }
     if (!tagLoaded) {
@@ -98,12 +102,26 @@
     });
   }
 
+  // Could the Pinterest Tag report this event? "absent" (no Tag on the page), "loaded",
+  // "blocked" (its script never arrived: an ad blocker, a failed load), or "pending" (still
+  // loading). The server counts the conversions it delivered while the Tag was blocked.
+  function tagStatus() {
+    if (tagState) return tagState;
+    if (!w.pintrk) return "absent";
+    var p = w.performance;
+    var loaded = p && p.getEntriesByType && p.getEntriesByType("resource").some(function (e) {
+      return /pinimg\.com\/ct\/core\.js/.test(e.name) && e.responseEnd > 0;
+    });
+    return loaded ? "loaded" : d.readyState == "complete" ? "blocked" : "pending";
+  }
+
   function take(n) {
     var batch = queue.splice(0, n);
     batch.forEach(function (m) {
       if (consent && !m.context.consent) m.context.consent = { categoryPreferences: consent };
       if (!fired[m.messageId]) tag(m); // once, even when the batch is retried
       fired[m.messageId] = 1;
+      if (!m.context.pinterestTag) m.context.pinterestTag = tagStatus();
     });
     return batch;
   }

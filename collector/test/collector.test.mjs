@@ -207,6 +207,26 @@ test("without a pintrk on the page, the Tag script is loaded from Pinterest", as
   assert.deepEqual(plain(p.window.pintrk.queue[0]), ["load", "2612345678901"]);
 });
 
+test("each event says whether the Pinterest Tag could report it (recovered conversions)", async () => {
+  const p = page({ config: { tag: TAG } });
+  const api = p.load(snippetStub("", "wk"));
+  api.consent({ advertising: true });
+  api.page(); // no Tag on the page yet: pinrelay.js adds Pinterest's script
+  await p.tick();
+  p.appended[0].onerror(); // an ad blocker stops it
+  api.track("Order Completed", { order_id: "o-1" });
+  await p.tick();
+  await p.tick();
+  const states = p.batches().flatMap((r) => r.body.batch.map((m) => m.context.pinterestTag));
+  assert.deepEqual(states, ["pending", "blocked"]);
+
+  const plainPage = page();
+  const plainApi = plainPage.load(snippetStub("", "wk"));
+  plainApi.page();
+  await plainPage.tick();
+  assert.equal(plainPage.batches()[0].body.batch[0].context.pinterestTag, "absent");
+});
+
 test("pinrelay.js never writes a cookie: the server sets them", async () => {
   const p = page({ config: { tag: TAG } });
   const api = p.load(snippetStub("", "wk"));

@@ -154,6 +154,7 @@ class Gateway:
             ingestor,
             trusted_proxies=parse_networks(settings.trusted_proxies),
             rate_per_second=settings.collect_rate_limit_per_second,
+            max_request_bytes=settings.max_request_bytes,
         )
         engine = engine_of(settings.database_url)
         self.collect_server = http_server(
@@ -172,7 +173,8 @@ class Gateway:
         )
         admin.state.pipeline_registry = self.pipelines
         admin.state.metrics = self.metrics
-        admin.state.collect_url = f"http://{settings.host}:{settings.port}"  # UI snippets
+        admin.state.collect_url = settings.public_collect_url  # UI snippets (None: guessed)
+        admin.state.collect_port = settings.port
         admin.state.roles = ordered(roles)
         # A process without the admin role still answers /healthz and /readyz on its port.
         self.admin_server = http_server(

@@ -4,7 +4,8 @@
   problems (file:line:col: path: what is wrong; what would be right) on stderr.
 - `run FILE --event EVENT.json` maps one Segment message: the Pinterest event(s) as JSON on
   stdout (one object, or an array when several pipelines match), or why none on stderr with
-  exit 1. The event is checked against our model of the v5 schema like the ingest path does.
+  exit 1. The message is checked as the collect server checks it, and the event against our
+  model of the v5 schema and Pinterest's 7-day limit on event_time, as delivery would.
 - `list` prints what an integration runs, in evaluation order, with where each pipeline comes
   from; it reads the database read-only (`PRAGMA query_only`), so it is safe beside a server.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +23,7 @@ import typer
 
 from pinrelay.errors import PinrelayError, PipelineError
 from pinrelay.pipeline.directory import PipelineDirectory
+from pinrelay.pipeline.duplicates import duplicates_with_presets
 from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.events import EventInput
 from pinrelay.pipeline.loader import load_pipeline_files
@@ -56,6 +60,13 @@ def check(
 ) -> None:
     """Validate pipeline files; exit 1 with every problem found."""
     pipelines = _load(files)
+    # with the presets, as an integration with default settings runs them (issue 14)
+    duplicates = duplicates_with_presets(pipelines.definitions)
+    for problem in duplicates:
+        _err(f"problem: {problem}")
+    if duplicates:
+        _err(f"{len(duplicates)} problem(s) found")
+        raise typer.Exit(1)
     typer.echo(f"ok: {len(pipelines)} pipeline(s) in {len(files)} file(s)")
 
 
@@ -65,7 +76,8 @@ def run(
     event: Annotated[Path, typer.Option("--event", help="A Segment message as JSON ('-': stdin).")],
 ) -> None:
     """Map one Segment message; print the Pinterest event JSON, or why none (exit 1)."""
-    from pinrelay.pinterest.validation import validate_event
+    from pinrelay.collect.messages import MessageRejected, check_message
+    from pinrelay.pinterest.validation import event_time_problem, validate_event
 
     pipelines = _load([file])
     try:
@@ -77,6 +89,13 @@ def run(
     if not isinstance(message, dict):
         _err(f"{event}: the event must be a JSON object (a Segment message)")
         raise typer.Exit(1)
+    try:  # checked like the collect server checks it (e.g. userId or anonymousId)
+        message = check_message(
+            message, default_type=None, received_at=datetime.now(UTC), batch_sent_at=None
+        ).message
+    except MessageRejected as error:
+        _err(f"{event}: the collect server would refuse this message (400): {error.message}")
+        raise typer.Exit(1) from None
     outputs = pipelines.evaluate(EventInput(message))
     if not outputs:
         _err(f"no event: {why_no_pipeline(pipelines, message)}")
@@ -85,7 +104,12 @@ def run(
     for output in outputs:
         for note in output.notes:
             _err(f"{output.pipeline}: note: {note}")
-        for problem in validate_event(output.event):
+        problems = validate_event(output.event)
+        event_time = output.event.get("event_time")
+        if isinstance(event_time, int):  # the server dead-letters what Pinterest will refuse
+            too_old = event_time_problem(event_time, time.time())
+            problems += [f"event_time: {too_old}"] if too_old else []
+        for problem in problems:
             refused = True
             _err(f"{output.pipeline}: Pinterest would refuse the event: {problem}")
     if refused:

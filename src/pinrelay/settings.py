@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from pinrelay.collect.body import MAX_REQUEST_BYTES
 from pinrelay.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///pinrelay.db"
@@ -30,6 +31,16 @@ class Settings(BaseSettings):
     # The collect port faces websites and SDKs, so it listens on every interface by default.
     host: str = Field("0.0.0.0", description="Address the collect server binds to.")  # noqa: S104
     port: int = Field(8080, ge=1, le=65535, description="Port of the collect server.")
+    public_collect_url: str | None = Field(
+        None,
+        description="URL sites and SDKs reach the collect server at (e.g. https://t.shop.example), "
+        "shown in the UI's snippets; unset: the UI's own host with the collect port.",
+    )
+    max_request_bytes: int = Field(
+        MAX_REQUEST_BYTES,
+        ge=64 * 1024,
+        description="Largest collect request body, after gzip (RudderStack SDKs batch up to 4 MB).",
+    )
     admin_host: str = Field(
         "127.0.0.1", description="Address the admin API binds to (loopback unless told otherwise)."
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.e2e.processes import PINRELAY
@@ -32,7 +33,8 @@ def test_check_and_run_the_seed_pipeline(tmp_path: Path) -> None:
                 "type": "track",
                 "event": "Order Completed",
                 "messageId": "m-1",
-                "timestamp": "2026-11-20T10:15:30Z",
+                "anonymousId": "a-1",
+                "timestamp": datetime.now(UTC).isoformat(),
                 "context": {"ip": "203.0.113.7", "userAgent": "Mozilla/5.0"},
                 "properties": {"revenue": 10},
             }

@@ -212,13 +212,15 @@ def test_an_oversized_event_in_a_batch_is_rejected_alone(
     assert len(_events(gateway)) == 1
 
 
-def test_a_request_over_500_kb_is_refused_with_413(gateway: GatewayHandle, write_key: str) -> None:
-    batch = [_track(properties={"blob": "x" * 20_000}) for _ in range(30)]
+def test_a_request_over_the_4_5_mb_limit_is_refused_with_413(
+    gateway: GatewayHandle, write_key: str
+) -> None:
+    batch = [_track(properties={"blob": "x" * 20_000}) for _ in range(240)]
     response = httpx.post(
         f"{gateway.collect_url}/v1/batch", auth=(write_key, ""), json={"batch": batch}
     )
     assert response.status_code == 413
-    assert "500 KB" in response.json()["message"]
+    assert "4608 KB" in response.json()["message"]
     assert _events(gateway) == []
 
 

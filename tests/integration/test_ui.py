@@ -184,7 +184,7 @@ def test_setup_flow_source_integration_and_test_event(
     page = signed_in.get(created.headers["location"])
     write_key = re.search(r'id="write-key" readonly value="([^"]+)"', page.text)
     assert write_key, "the write key is shown after creation"
-    assert f'analytics.write_key = "{write_key.group(1)}"' in page.text
+    assert f'Client("{write_key.group(1)}"' in page.text
     assert gateway.collect_url in page.text
     again = signed_in.get(created.headers["location"])
     assert write_key.group(1) not in again.text  # shown once

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +18,13 @@ from tests.unit.pipeline.conftest import SEED_PIPELINE, sha
 
 runner = CliRunner()
 
+AN_HOUR_AGO = int(time.time()) - 3600  # Pinterest refuses events older than 7 days
 ORDER: dict[str, Any] = {
     "type": "track",
     "event": "Order Completed",
     "messageId": "m-1",
     "userId": "u-1",
-    "timestamp": "2026-11-20T10:15:30Z",
+    "timestamp": datetime.fromtimestamp(AN_HOUR_AGO, UTC).isoformat(),
     "context": {"ip": "203.0.113.7", "userAgent": "Mozilla/5.0 (test)"},
     "properties": {"order_id": "o-1", "revenue": 72.39, "currency": "USD"},
 }
@@ -72,7 +75,7 @@ def test_run_prints_the_pinterest_event_of_the_seed(tmp_path: Path) -> None:
     event = json.loads(result.stdout)
     assert event["event_name"] == "checkout"
     assert event["event_id"] == "m-1"
-    assert event["event_time"] == 1795169730
+    assert event["event_time"] == AN_HOUR_AGO
     assert event["custom_data"]["value"] == "72.39"
     assert event["user_data"]["external_id"] == [sha("u-1")]
 
@@ -92,6 +95,48 @@ def test_run_says_when_pinterest_would_refuse_the_event(tmp_path: Path) -> None:
     assert "Pinterest would refuse the event: user_data" in result.stderr
 
 
+def test_run_exits_1_for_an_event_the_server_would_dead_letter_as_too_old(
+    tmp_path: Path,
+) -> None:
+    eight_days_ago = datetime.now(UTC) - timedelta(days=8)
+    message = {**ORDER, "timestamp": eight_days_ago.isoformat()}
+    result = invoke("pipeline", "run", str(SEED_PIPELINE), "--event", event_file(tmp_path, message))
+    assert result.exit_code == 1
+    assert "Given timestamp is in the past" in result.stderr
+
+
+def test_run_refuses_a_message_the_collect_server_would_refuse(tmp_path: Path) -> None:
+    message = {key: value for key, value in ORDER.items() if key != "userId"}
+    result = invoke("pipeline", "run", str(SEED_PIPELINE), "--event", event_file(tmp_path, message))
+    assert result.exit_code == 1
+    assert "would refuse this message (400): userId or anonymousId" in result.stderr
+
+
+def test_check_refuses_a_pipeline_that_sends_the_presets_event_twice(tmp_path: Path) -> None:
+    path = tmp_path / "ga4.yaml"
+    path.write_text(GA4_BOTH_NAMES)
+    result = invoke("pipeline", "check", str(path))
+    assert result.exit_code == 1
+    assert "pipelines 'checkout' (presets/checkout.yaml) and 'ga4_purchase'" in result.stderr
+    assert "both send 'checkout' for track calls named 'order completed'" in result.stderr
+    path.write_text(GA4_BOTH_NAMES + "output:\n  duplicates: intended\n")
+    assert invoke("pipeline", "check", str(path)).exit_code == 0
+
+
+GA4_BOTH_NAMES = """name: ga4_purchase
+trigger:
+  event: track
+  conditions:
+    - {field: event, operator: in, value: [purchase, order_completed]}
+transform:
+  static:
+    - {target: event_name, value: checkout}
+  context:
+    - {source: context.ip, target: user_data.client_ip_address}
+    - {source: context.userAgent, target: user_data.client_user_agent}
+"""
+
+
 def test_run_refuses_an_event_that_is_not_json(tmp_path: Path) -> None:
     path = tmp_path / "event.json"
     path.write_text("{not json")
@@ -105,9 +150,9 @@ def test_list_without_a_database_shows_the_presets_in_order() -> None:
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(" 1. add_payment_info  [preset presets/add_payment_info.yaml]")
-    assert len(lines) == 17
+    assert len(lines) == 19
     assert [line for line in lines if line.endswith("(fallback)")] == [
-        " 7. custom  [preset presets/custom.yaml]  track (fallback)"
+        " 8. custom  [preset presets/custom.yaml]  track (fallback)"
     ]
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from pinrelay.collect.messages import check_message
 from pinrelay.pipeline import EventInput, PipelineSet, load_pipeline_text
 from pinrelay.pipeline.conditions import GROUP_KEYS, OPERATORS
+from pinrelay.pipeline.duplicates import duplicates_with_presets
 from pinrelay.pipeline.fieldreader import FIELD_KEYS
 from pinrelay.pipeline.loader import TOP_KEYS, TRIGGER_KEYS
 from pinrelay.pipeline.model import TRANSFORM_SECTIONS
@@ -69,3 +72,21 @@ def test_each_howto_mapping_produces_the_output_it_shows(example: tuple[str, str
     pipelines = PipelineSet(load_pipeline_text(yaml, strict=True))
     (produced,) = pipelines.evaluate(EventInput(json.loads(event)))
     assert produced.event == json.loads(output)
+
+
+@pytest.mark.parametrize("example", howto_examples(), ids=lambda e: e[0].split("\n")[0])
+def test_each_howto_sample_is_one_the_collect_server_takes(example: tuple[str, str, str]) -> None:
+    """Issue 14: samples without userId or anonymousId were refused with 400."""
+    _, event, _ = example
+    check_message(
+        json.loads(event), default_type=None, received_at=datetime.now(UTC), batch_sent_at=None
+    )
+
+
+@pytest.mark.parametrize("example", howto_examples(), ids=lambda e: e[0].split("\n")[0])
+def test_no_howto_mapping_sends_an_event_twice_beside_the_presets(
+    example: tuple[str, str, str],
+) -> None:
+    """Issue 14: the GA4 example, deployed as written, sent every order twice."""
+    yaml, _, _ = example
+    assert duplicates_with_presets(load_pipeline_text(yaml, strict=True)) == []

@@ -11,6 +11,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from pinrelay.collect.cors import normalise_cookie_domain, normalise_origin
 from pinrelay.identity.phones import supported_country
+from pinrelay.pipeline.presets import preset_names
 
 AD_ACCOUNT_ID = re.compile(r"^[0-9]{1,18}$")  # pinterest-capi.md section 1: ^\d+$, maxLength 18;
 # ASCII digits only, as delivery checks them: `\d` also matches Arabic-Indic and other digits
@@ -196,6 +197,10 @@ class PinterestConfigPatch(_Strict):
         return None if value is None else check_ad_account_id(value)
 
 
+PARTNER_NAME = re.compile(r"direct|ss-[a-z0-9_-]{1,60}")
+PRESET_NAMES_SCHEMA: dict[str, Any] = {"type": "string", "enum": sorted(preset_names())}
+
+
 class IntegrationSettings(_Strict):
     custom_events: bool = Field(
         True, description="Send tracks no preset maps as Pinterest 'custom' events."
@@ -205,6 +210,13 @@ class IntegrationSettings(_Strict):
     )
     presets: bool = Field(
         True, description="Run the built-in presets; false: only this integration's own pipelines."
+    )
+    disabled_presets: list[str] = Field(
+        default_factory=list,
+        description="Presets this integration does not run (names, e.g. page_visit); "
+        "start with a few events and add the others later.",
+        examples=[["page_visit", "screen_view"]],
+        json_schema_extra={"items": PRESET_NAMES_SCHEMA},
     )
     opt_out_from_device: bool = Field(
         True, description="Send opt_out=true when context.device.adTrackingEnabled is false."
@@ -224,6 +236,13 @@ class IntegrationSettings(_Strict):
         "objects",
         description="App events: app_info/device_info objects, the legacy flat fields, or none.",
     )
+    partner_name: str | None = Field(
+        None,
+        description="partner_name on every event: empty for a direct integration (or 'direct'); "
+        "'ss-<partner>' only when Pinterest gave you that name (pinterest-capi.md §8).",
+        examples=["direct"],
+        json_schema_extra={"pattern": r"^(direct|ss-[a-z0-9_-]{1,60})?$"},
+    )
     tag_id: str | None = Field(
         None,
         description="Pinterest Tag ID for browser deduplication (with the source's tag_dedup). "
@@ -231,6 +250,29 @@ class IntegrationSettings(_Strict):
         examples=["2612345678901"],
         json_schema_extra=TAG_ID_SCHEMA,
     )
+
+    @field_validator("partner_name")
+    @classmethod
+    def _partner_name(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not PARTNER_NAME.fullmatch(value.strip()):
+            raise ValueError(
+                "partner_name is 'direct', or the 'ss-<partner>' name Pinterest gave you "
+                "(lowercase letters, digits, - and _); leave it empty otherwise"
+            )
+        return value.strip()
+
+    @field_validator("disabled_presets")
+    @classmethod
+    def _known_presets(cls, values: list[str]) -> list[str]:
+        known = preset_names()
+        unknown = [v for v in values if v not in known]
+        if unknown:
+            raise ValueError(
+                f"no preset named {', '.join(unknown)}: presets are {', '.join(sorted(known))}"
+            )
+        return list(dict.fromkeys(values))
 
     @field_validator("tag_id")
     @classmethod

@@ -17,7 +17,9 @@ from fastapi import APIRouter, Request, Response
 from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep, existing_integration
 from pinrelay.admin.models import PipelineIn, PipelineOut, PipelineUpdate, PipelineVersionOut
 from pinrelay.errors import Conflict, PipelineError, ResourceNotFound, UnprocessableEntity
+from pinrelay.pipeline.duplicates import duplicate_problems
 from pinrelay.pipeline.evaluator import PipelineSet
+from pinrelay.pipeline.layering import Layered, override
 from pinrelay.pipeline.loader import load_pipeline_text
 from pinrelay.pipeline.model import PipelineDefinition
 from pinrelay.pipeline.problems import PipelineLoadError
@@ -96,8 +98,29 @@ async def create_pipeline(
             f"is {MAX_PIPELINES_PER_INTEGRATION}: delete one, or combine several with "
             "`in` / `any:` conditions"
         )
+    _refuse_duplicates(store, registry, integration_id, definition)
     saved = await store.save_pipeline(integration_id, definition.name, body.yaml, now=time.time())
     return pipeline_out(saved)
+
+
+def _refuse_duplicates(
+    store: Store,
+    registry: PipelineRegistry | None,
+    integration_id: str,
+    definition: PipelineDefinition,
+) -> None:
+    """422 when the new pipeline and another of the integration would send one event twice
+    for the same message (pipeline.duplicates), unless it says `duplicates: intended`."""
+    integration = store.get_integration(integration_id)
+    if registry is None or integration is None:
+        return
+    layers = override(registry.layers_for(integration), [Layered(definition, "api")])
+    problems = duplicate_problems([item.definition for item in layers], involving=definition.name)
+    if problems:
+        raise UnprocessableEntity(
+            "duplicates: " + "; ".join(problems),
+            details=[{"path": "trigger", "problem": problem} for problem in problems],
+        )
 
 
 @router.get("")
@@ -114,7 +137,11 @@ async def get_pipeline(integration_id: str, name: str, store: StoreDep) -> Pipel
 
 @router.put("/{name}")
 async def update_pipeline(
-    integration_id: str, name: str, body: PipelineUpdate, store: StoreDep
+    integration_id: str,
+    name: str,
+    body: PipelineUpdate,
+    store: StoreDep,
+    request: Request,
 ) -> PipelineOut:
     """Replace a pipeline with a new version (the name in the YAML must stay the same)."""
     existing_integration(store, integration_id)
@@ -130,6 +157,7 @@ async def update_pipeline(
             f"version: pipeline {name!r} is at version {current.version}, not "
             f"{body.version}: someone changed it meanwhile; GET it, redo your edit, retry"
         )
+    _refuse_duplicates(store, _registry(request), integration_id, definition)
     saved = await store.save_pipeline(integration_id, name, body.yaml, now=time.time())
     return pipeline_out(saved)
 

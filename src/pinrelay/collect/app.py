@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from pinrelay.collect.body import decode_json, read_body
+from pinrelay.collect.body import MAX_REQUEST_BYTES, decode_json, read_body
 from pinrelay.collect.browser import BrowserMiddleware, Visit
 from pinrelay.collect.cors import check_origin, origin_allowed
 from pinrelay.collect.direct import DirectRoutes
@@ -35,6 +35,7 @@ from pinrelay.collect.messages import (
 from pinrelay.collect.network import Network, public_origin, visitor_address
 from pinrelay.collect.publicconfig import CONFIG_MAX_AGE, public_config
 from pinrelay.collect.ratelimit import SourceRateLimiter
+from pinrelay.collect.sdkconfig import rudderstack_source_config, segment_cdn_settings
 from pinrelay.collect.static import collector
 from pinrelay.credentials import hash_key
 from pinrelay.errorguard import ErrorGuard
@@ -52,6 +53,16 @@ logger = structlog.get_logger(__name__)
 _encoder = msgspec.json.Encoder()
 
 SINGLE_ENDPOINTS = ("track", "page", "screen", "identify", "group", "alias")
+# analytics.js (@segment/analytics-next) posts to the first letter of the type, text/plain,
+# and to /v1/b with its batching delivery strategy.
+SHORT_ENDPOINTS = {
+    "t": "track",
+    "p": "page",
+    "s": "screen",
+    "i": "identify",
+    "g": "group",
+    "a": "alias",
+}
 _CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -111,22 +122,32 @@ class CollectApp:
         *,
         trusted_proxies: tuple[Network, ...],
         rate_per_second: float = 0.0,
+        max_request_bytes: int = MAX_REQUEST_BYTES,
     ) -> None:
         self._store = store
         self._ingestor = ingestor
         self._trusted = trusted_proxies
         self._limiter = SourceRateLimiter(rate_per_second)  # per source; 0: no limit
+        self._max_request_bytes = max_request_bytes
 
     def build(self) -> ASGIApp:
         singles = {f"/v1/{kind}": self._single(kind) for kind in SINGLE_ENDPOINTS}
         routes = [Route(path, endpoint, methods=["POST"]) for path, endpoint in singles.items()]
         routes += [
+            Route(f"/v1/{short}", self._single(kind), methods=["POST"])
+            for short, kind in SHORT_ENDPOINTS.items()
+        ]
+        routes += [
             Route("/v1/batch", self._batch, methods=["POST"]),
+            Route("/v1/b", self._batch, methods=["POST"]),
             Route("/v1/import", self._batch, methods=["POST"]),
             Route("/healthz", self._healthz, methods=["GET"]),
             Route("/readyz", self._readyz, methods=["GET"]),
             Route("/pinrelay.js", collector().endpoint, methods=["GET"]),
             Route("/v1/config", self._config, methods=["GET"]),
+            Route("/v1/projects/{write_key}/settings", self._segment_settings, methods=["GET"]),
+            Route("/sourceConfig", self._rudderstack_config, methods=["GET"]),
+            Route("/sourceConfig/", self._rudderstack_config, methods=["GET"]),
         ]
         browsers = Middleware(BrowserMiddleware, allowed_anywhere=self._allowed_anywhere)
         app = Starlette(
@@ -134,7 +155,14 @@ class CollectApp:
             exception_handlers={HTTPError: self._http_error},
             middleware=[Middleware(ErrorGuard, action="collect.unexpected_error"), browsers],
         )
-        direct = {**singles, "/v1/batch": self._batch, "/v1/import": self._batch}
+        shorts = {f"/v1/{short}": singles[f"/v1/{kind}"] for short, kind in SHORT_ENDPOINTS.items()}
+        direct = {
+            **singles,
+            **shorts,
+            "/v1/batch": self._batch,
+            "/v1/b": self._batch,
+            "/v1/import": self._batch,
+        }
         return DirectRoutes(app, direct, on_error=_error_answer)  # the hot path, see direct.py
 
     async def _http_error(self, request: Request, exc: Exception) -> Response:
@@ -212,7 +240,7 @@ class CollectApp:
         return self._answer({"success": True}, visit, accepted)
 
     async def _open(self, request: Request) -> tuple[dict[str, Any], Source]:
-        body = decode_json(await read_body(request))
+        body = decode_json(await read_body(request, self._max_request_bytes))
         if not isinstance(body, dict):
             raise BadRequest(f"expected a JSON object, got {type(body).__name__}")
         source = self._store.source_for_write_key_hash(hash_key(_write_key(request, body)))
@@ -283,17 +311,21 @@ class CollectApp:
     def _allowed_anywhere(self, origin: str) -> bool:
         return any(origin_allowed(s.allowed_origins, origin) for s in self._store.list_sources())
 
-    def _visit(self, request: Request, source: Source) -> Visit | None:
-        if "origin" not in request.headers:  # a server-side sender: nothing to do
-            return None
-        # behind a trusted proxy, its X-Forwarded-Proto/Host: Secure cookies, cookie domain
-        scheme, host = public_origin(
+    def _public_origin(self, request: Request) -> tuple[str, str]:
+        """(scheme, host) as the browser sees them: behind a trusted proxy, its
+        X-Forwarded-Proto/Host (Secure cookies, cookie domain, SDK settings' API host)."""
+        return public_origin(
             request.url.scheme,
             request.headers.get("host", request.url.hostname or ""),
             request.client.host if request.client else None,
             request.headers,
             self._trusted,
         )
+
+    def _visit(self, request: Request, source: Source) -> Visit | None:
+        if "origin" not in request.headers:  # a server-side sender: nothing to do
+            return None
+        scheme, host = self._public_origin(request)
         return Visit.of(request, source, scheme == "https", host=host)
 
     def _answer(
@@ -319,5 +351,32 @@ class CollectApp:
         integrations = self._store.list_integrations(source.id)
         config = public_config(source, integrations, self._ingestor.pipelines)
         response = json_response(config)
+        response.headers["cache-control"] = f"private, max-age={CONFIG_MAX_AGE}"
+        return response
+
+    # browser SDKs' own settings (analytics.js, RudderStack) -----------------------------------
+    def _public_source(self, request: Request, write_key: str) -> Source:
+        source = self._store.source_for_write_key_hash(hash_key(write_key)) if write_key else None
+        if source is None:
+            raise Unauthorized("unknown write key: use the write key of a pinrelay source")
+        check_origin(source.name, source.allowed_origins, request.headers.get("origin"))
+        return source
+
+    async def _segment_settings(self, request: Request) -> Response:
+        """analytics.js's CDN settings, when the site loads it with `cdnURL` set to pinrelay."""
+        write_key = str(request.path_params["write_key"])
+        self._public_source(request, write_key)  # unknown key: 401; other origin: 403
+        scheme, host = self._public_origin(request)
+        response = json_response(segment_cdn_settings(write_key, host, scheme))
+        response.headers["cache-control"] = f"private, max-age={CONFIG_MAX_AGE}"
+        return response
+
+    async def _rudderstack_config(self, request: Request) -> Response:
+        """RudderStack's JS SDK asks `<configUrl>/sourceConfig` before it sends anything."""
+        write_key = request.query_params.get("writeKey", "")
+        if not write_key:
+            write_key = _write_key(request, {})
+        source = self._public_source(request, write_key)
+        response = json_response(rudderstack_source_config(source, write_key))
         response.headers["cache-control"] = f"private, max-age={CONFIG_MAX_AGE}"
         return response

@@ -109,6 +109,9 @@ def preflight_headers(origin: str) -> dict[str, str]:
     return {
         **cors_headers(origin),
         "access-control-allow-methods": "GET, POST, OPTIONS",
-        "access-control-allow-headers": "Content-Type, Authorization, Content-Encoding",
+        # X-Retry-Count: analytics.js on a retried send; AnonymousId: RudderStack's JS SDK
+        "access-control-allow-headers": (
+            "Content-Type, Authorization, Content-Encoding, X-Retry-Count, AnonymousId"
+        ),
         "access-control-max-age": str(PREFLIGHT_MAX_AGE),
     }

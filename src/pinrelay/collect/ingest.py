@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from pinrelay.collect.destinations import destination_refusal
 from pinrelay.collect.identities import IdentityReader, Pending, known_identities, resolve_identity
 from pinrelay.collect.messages import AcceptedMessage
 from pinrelay.collect.network import Network
@@ -26,6 +27,7 @@ from pinrelay.pinterest.validation import encode_event, validate_event
 from pinrelay.pipeline.evaluator import EventInput, PipelineSet, SharedEvaluation
 from pinrelay.pipeline.integrationoptions import integration_options
 from pinrelay.pipeline.presets import load_presets
+from pinrelay.pipeline.salvage import salvage_fields
 from pinrelay.pipeline.tracing import why_no_pipeline
 from pinrelay.store.base import Store
 from pinrelay.store.records import (
@@ -164,7 +166,11 @@ class Ingestor:
         source_refusal = source_consent_refusal(source, message)
         shared = SharedEvaluation() if len(integrations) > 1 else None
         for integration in integrations:
-            refusal = resolution.visitor.bot or source_refusal
+            refusal = (
+                resolution.visitor.bot
+                or source_refusal
+                or destination_refusal(message, integration)  # its `integrations` object
+            )
             if refusal is not None:
                 trace.append(
                     {
@@ -257,6 +263,10 @@ def _map_for(
         }
         clean_outgoing_event(output.event)  # e.g. ?email= in event_source_url
         errors = validate_event(output.event)
+        if errors:  # one bad optional field costs that field, not the conversion (issue 14)
+            salvaged = salvage_fields(output.event)
+            step["notes"] = [*step["notes"], *salvaged]
+            errors = validate_event(output.event) if salvaged else errors
         if errors:
             outcome = "unmatchable" if _identity_problem(errors) else "invalid"
             steps.append(

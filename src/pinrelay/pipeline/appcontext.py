@@ -11,7 +11,9 @@ setting `app_fields`:
 
 `action_source` becomes `app_ios` / `app_android` unless the message itself names one
 (`properties.action_source` / `context.action_source`). Fields a pipeline already set are
-kept. Texts are cut to Pinterest's maximum lengths; values with no sure Segment equivalent
+kept. `user_data.hashed_maids` holds only the event's own device's advertising id (none when
+it limits ad tracking), never an id the identity store knows from another device. Texts are
+cut to Pinterest's maximum lengths; values with no sure Segment equivalent
 (`app_store`, `install_time`, `screen_density`, cellular generation) are left out rather
 than guessed.
 """
@@ -20,6 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from pinrelay.identity.hashing import normalise_and_hash
 
 OS_FAMILIES = {"ios": "ios", "ipados": "ios", "android": "android"}
 ACTION_SOURCES = {"ios": "app_ios", "android": "app_android"}
@@ -97,6 +101,26 @@ def _legacy_fields(context: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _own_device_ad_id(event: dict[str, Any], context: Mapping[str, Any]) -> list[str]:
+    """An app event carries only its own device's advertising id, and none when that
+    device limits ad tracking: the identity store may remember the user's other devices
+    (an iPhone's IDFA must not ride on an Android event, pinterest-capi.md §2.4)."""
+    user_data = event.get("user_data")
+    if not isinstance(user_data, dict) or not user_data.get("hashed_maids"):
+        return []
+    device = _section(context, "device")
+    own = None
+    if device.get("adTrackingEnabled") is not False:
+        own = normalise_and_hash("hashed_maids", device.get("advertisingId"))
+    if own is not None:
+        if user_data["hashed_maids"] != [own]:
+            user_data["hashed_maids"] = [own]
+            return ["user_data.hashed_maids: only this device's advertising id"]
+        return []
+    del user_data["hashed_maids"]
+    return ["user_data.hashed_maids: left out, this device sent no advertising id it may use"]
+
+
 def apply_app_context(
     event: dict[str, Any], message: Mapping[str, Any], settings: Mapping[str, Any]
 ) -> list[str]:
@@ -110,6 +134,7 @@ def apply_app_context(
     if not stated:
         event["action_source"] = ACTION_SOURCES[family]
         notes.append(f"action_source: {ACTION_SOURCES[family]} from context.os.name")
+    notes.extend(_own_device_ad_id(event, context))
     mode = settings.get("app_fields", "objects")
     if mode == "objects":
         for key, values in _app_objects(context, family).items():

@@ -24,4 +24,7 @@ def integration_options(
     """Change `event` in place; the notes say what changed (for the trace)."""
     notes = apply_app_context(event, message, settings)
     notes.extend(apply_privacy(event, message, settings, consent_denied=consent_denied))
+    partner = settings.get("partner_name")
+    if isinstance(partner, str) and partner and "partner_name" not in event:
+        event["partner_name"] = partner
     return notes

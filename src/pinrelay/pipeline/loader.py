@@ -69,7 +69,7 @@ from pinrelay.pipeline.yamlmarks import (
 TOP_KEYS = ("name", "integration", "description", "identity", "trigger", "transform", "output")
 TRIGGER_KEYS = ("event", "conditions", "fallback")
 CONDITION_KEYS = ("field", "operator", "value")
-OUTPUT_KEYS = ("format", "endpoint", "auth", "validate")
+OUTPUT_KEYS = ("format", "endpoint", "auth", "validate", "duplicates")
 IDENTITY_MODES: tuple[IdentityMode, ...] = ("merge", "none")
 ENRICHMENT_TYPES = ("click_id", "identity")
 
@@ -222,6 +222,11 @@ def _read_output(node: MarkedDict, problems: ProblemCollector) -> dict[str, Any]
         problems.text(node, key, "output")
     if "validate" in node and not isinstance(node["validate"], bool):
         problems.at(node, "validate", "output.validate", "must be true or false")
+    if "duplicates" in node and node["duplicates"] != "intended":
+        problems.at(
+            node, "duplicates", "output.duplicates",
+            "must be 'intended': this pipeline may send the same event as another for one message",
+        )  # fmt: skip
     output: dict[str, Any] = plain(node)
     return output
 

@@ -8,8 +8,10 @@ example to copy. Users combine their own pipelines with these through
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from importlib.resources import files
+from typing import Any
 
 from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.loader import load_pipeline_text
@@ -46,6 +48,22 @@ def preset_definitions() -> list[PipelineDefinition]:
     if problems:
         raise PipelineLoadError(problems)
     return definitions
+
+
+@lru_cache(maxsize=1)
+def preset_names() -> frozenset[str]:
+    """The names of the presets (what `settings.disabled_presets` may list)."""
+    return frozenset(d.name for d in preset_definitions())
+
+
+def enabled_presets(
+    definitions: Iterable[PipelineDefinition], settings: Mapping[str, Any]
+) -> list[PipelineDefinition]:
+    """The presets an integration's settings leave on: `custom_events` and `disabled_presets`."""
+    off = set(settings.get("disabled_presets") or ())
+    if not settings.get("custom_events", True):
+        off.add(CUSTOM_EVENTS_PRESET)
+    return [d for d in definitions if d.name not in off]
 
 
 def load_presets(*, custom_events: bool = True) -> PipelineSet:

@@ -9,8 +9,9 @@
   `flagged` (default) when the event says so (`context.ldp: true`, or `opt_out_type`
   containing `LDP` in `properties` or `context`), `all` for every event of the integration
   (a source that only serves California), `off` never. LDP sets
-  `custom_data.opt_out_type` to include `LDP` and `user_data.st` / `user_data.country` to the
-  SHA-256 of California / US, since LDP needs all three.
+  `custom_data.opt_out_type` to include `LDP`, and `user_data.st` / `user_data.country` to the
+  SHA-256 of California / US where the event has none (LDP needs all three); a state or
+  country the event carries is the user's real one and is never overwritten.
 - `ldp_hash_case`: the case hashed for `st` and `country`. Pinterest contradicts itself
   (§5.2): the spec says lowercase (`ca`, `us`), the LDP page hashes uppercase (`CA`, `US`),
   and which one LDP matches is UNVERIFIED. Default `both`: both fields are arrays, so both
@@ -60,7 +61,13 @@ def ldp_flagged(message: Mapping[str, Any]) -> bool:
     )
 
 
-def apply_ldp(event: dict[str, Any], case: str) -> None:
+def apply_ldp(event: dict[str, Any], case: str) -> list[str]:
+    """Flag LDP; fill st / country with California / US only where the event has none.
+
+    A state or country the event carries is the user's real one and is never replaced: LDP
+    then applies only if it is California / US (Pinterest needs all three, §5.2), and sending
+    someone else's state would also corrupt matching. Returns notes for the trace.
+    """
     custom_data = event.setdefault("custom_data", {})
     current = custom_data.get("opt_out_type")
     if not _has_ldp(current):
@@ -69,8 +76,18 @@ def apply_ldp(event: dict[str, Any], case: str) -> None:
         )
     pairs = LDP_CASES.get(case, LDP_CASES["both"])
     user_data = event.setdefault("user_data", {})
-    user_data["st"] = [_sha256(state) for state, _ in pairs]
-    user_data["country"] = [_sha256(country) for _, country in pairs]
+    notes: list[str] = []
+    for key, position, name in (("st", 0, "California"), ("country", 1, "US")):
+        wanted = {_sha256(pair[position]) for pair in LDP_CASES["both"]}
+        real = user_data.get(key)
+        if not real:
+            user_data[key] = [_sha256(pair[position]) for pair in pairs]
+        elif not wanted & set(real):
+            notes.append(
+                f"user_data.{key}: the user's own value is kept and is not {name}, "
+                "so Pinterest will not apply LDP to this event"
+            )
+    return notes
 
 
 def apply_privacy(
@@ -90,6 +107,6 @@ def apply_privacy(
         notes.append("opt_out: context.device.adTrackingEnabled is false")
     ldp = settings.get("ldp", "flagged")
     if ldp == "all" or (ldp == "flagged" and ldp_flagged(message)):
-        apply_ldp(event, str(settings.get("ldp_hash_case", "both")))
         notes.append("custom_data.opt_out_type: LDP (California resident)")
+        notes.extend(apply_ldp(event, str(settings.get("ldp_hash_case", "both"))))
     return notes

@@ -5,8 +5,8 @@ integration is cached and rebuilt only when something it depends on changes: the
 integration's settings (`updated_at`), the stored pipelines (`revision`) or the directory
 (`generation`). Layering rules: `pipeline.layering`.
 
-Integration settings read here: `presets` (false: only the user's own pipelines run) and
-`custom_events` (false: no `custom` fallback preset).
+Integration settings read here: `presets` (false: only the user's own pipelines run),
+`custom_events` (false: no `custom` fallback preset) and `disabled_presets` (presets left out).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.layering import Layered, override
 from pinrelay.pipeline.loader import load_pipeline_text
 from pinrelay.pipeline.model import PipelineDefinition
-from pinrelay.pipeline.presets import CUSTOM_EVENTS_PRESET, preset_definitions
+from pinrelay.pipeline.presets import enabled_presets, preset_definitions
 from pinrelay.pipeline.problems import PipelineLoadError
 from pinrelay.store.records import Integration, StoredPipeline
 
@@ -82,6 +82,7 @@ class PipelineRegistry:
             integration.updated_at,
             settings.get("presets", True),
             settings.get("custom_events", True),
+            tuple(settings.get("disabled_presets") or ()),
             self._revision() if self._revision is not None else 0,
             self.directory.generation if self.directory is not None else 0,
         )
@@ -95,9 +96,8 @@ class PipelineRegistry:
         """Every pipeline the integration runs, in evaluation order, with its origin."""
         presets: list[Layered] = []
         if integration.settings.get("presets", True):
-            custom = integration.settings.get("custom_events", True)
             presets = [
-                Layered(d, "preset") for d in _presets() if custom or d.name != CUSTOM_EVENTS_PRESET
+                Layered(d, "preset") for d in enabled_presets(_presets(), integration.settings)
             ]
         directory = [
             Layered(d, "directory")

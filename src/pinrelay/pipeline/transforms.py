@@ -279,6 +279,52 @@ def _template(args: TransformArgs) -> RootStep:
     return step
 
 
+# Currency symbols with one meaning; "$", "¥", "kr" name several currencies and are refused.
+CURRENCY_SYMBOLS = {
+    "€": "EUR", "£": "GBP", "₹": "INR", "₩": "KRW", "₽": "RUB", "₺": "TRY", "₴": "UAH",
+    "₪": "ILS", "₫": "VND", "₱": "PHP", "฿": "THB", "zł": "PLN", "us$": "USD", "a$": "AUD",
+    "c$": "CAD", "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "r$": "BRL", "円": "JPY", "元": "CNY",
+}  # fmt: skip
+_CURRENCY_CODE = re.compile(r"[A-Za-z]{3}")
+MAX_INT64 = 2**63 - 1  # Pinterest's integers are int64 (pinterest-capi.md §2.5)
+
+
+def currency_code(value: Any) -> str:
+    """An ISO-4217 code from "eur", "EUR" or an unambiguous symbol such as "€"."""
+    text = _text(value, str.strip)
+    if _CURRENCY_CODE.fullmatch(text):
+        return text.upper()
+    code = CURRENCY_SYMBOLS.get(text.lower())
+    if code is None:
+        raise TransformError("not an ISO-4217 code (e.g. EUR) nor a currency symbol of one")
+    return code
+
+
+def line_total(value: Any) -> str:
+    """price x quantity of one product (quantity 1 when absent), as a decimal string."""
+    if not isinstance(value, Mapping):
+        raise TransformError(f"cannot read {_kind(value)} as a product")
+    price = value.get("price")
+    if price is None:
+        raise TransformError("the product has no price")
+    quantity = value.get("quantity")
+    total = _decimal(price) * (Decimal(1) if quantity is None else _decimal(quantity))
+    return format(total, "f")
+
+
+def _whole_items(args: TransformArgs) -> Step:
+    """How many items: each quantity rounded up (1.5 kg of cheese is 2 items, never 1.5,
+    which Pinterest's integer `num_items` refuses)."""
+
+    def step(value: Any) -> int:
+        total = sum((math.ceil(_decimal(item)) for item in _field_values(value, args)), start=0)
+        if not 0 <= total <= MAX_INT64:
+            raise TransformError("the number of items is out of range")
+        return total
+
+    return step
+
+
 @dataclass(frozen=True, slots=True)
 class TransformSpec:
     build: Callable[[TransformArgs], Callable[..., Any]]  # a Step, or a RootStep if reads_root
@@ -305,4 +351,7 @@ TRANSFORMS: Mapping[str, TransformSpec] = {
     "as_list": TransformSpec(_as_list),
     "map": TransformSpec(_map, needs_key="values"),
     "template": TransformSpec(_template, needs_key="template", reads_root=True),
+    "currency_code": TransformSpec(_elementwise(currency_code)),
+    "line_total": TransformSpec(lambda _: line_total),
+    "whole_items": TransformSpec(_whole_items, uses_field=True),
 }

@@ -18,6 +18,7 @@ import abc
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from pinrelay.store.aggregates import BucketCount, RecoveredCount
 from pinrelay.store.records import (
     AdminToken,
     AuditEntry,
@@ -308,6 +309,17 @@ class StatsStore(abc.ABC):
     @abc.abstractmethod
     async def count_outcomes(self, source_id: str | None) -> dict[str, dict[str, int]]:
         """Per integration, how many events each trace outcome got (e.g. "filtered")."""
+
+    # grouped counts: dashboard ranges and recovered conversions (issue 14) ----------------
+    @abc.abstractmethod
+    async def count_by_bucket(self, *, since: float, bucket_seconds: int) -> list[BucketCount]:
+        """Events received (per source), trace and delivery outcomes (per integration),
+        counted per bucket of `bucket_seconds` since `since`; no row limit."""
+
+    @abc.abstractmethod
+    async def recovered_conversions(self, *, since: float) -> list[RecoveredCount]:
+        """Per integration and UTC day since `since`: delivered events whose page said the
+        Pinterest Tag was blocked (`context.pinterestTag == "blocked"`)."""
 
     @abc.abstractmethod
     async def audit(

@@ -176,7 +176,7 @@ def test_several_documents_in_one_file() -> None:
             [
                 "p.yaml:9:15: transform.mapping[0].source: cannot read path segment '' of 'a..b'",
                 "p.yaml:11:14: transform.mapping[0].field: 'field' is only read by the "
-                "transforms count, pluck, sum",
+                "transforms count, pluck, sum, whole_items",
             ],
         ),
         (

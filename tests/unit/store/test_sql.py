@@ -25,6 +25,7 @@ def test_a_name_defined_twice_is_an_error() -> None:
 
 def test_every_query_the_sqlite_store_uses_is_defined() -> None:
     queries = load_queries("pinrelay.store.sqlite", "queries.sql")
+    queries |= load_queries("pinrelay.store.sqlite", "aggregates.sql")  # issue 14's counts
     sources = [path.read_text() for path in SQLITE_STORE.parent.glob("*.py")]
     used = {name for text in sources for name in re.findall(r'Q\["([a-z_]+)"\]', text)}
     assert used, "the store should look its queries up by name"

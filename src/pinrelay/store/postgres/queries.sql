@@ -348,3 +348,33 @@ DELETE FROM events WHERE seq IN (
 DELETE FROM delivery_attempts WHERE id IN (
     SELECT id FROM delivery_attempts WHERE started_at < %(cutoff)s ORDER BY id LIMIT %(chunk)s
 );
+
+-- Grouped counts for the dashboard and recovered conversions (issue 14), no row limit.
+
+-- name: received_by_bucket
+SELECT floor(received_at / %(bucket)s) * %(bucket)s AS bucket, source_id, COUNT(*) AS n
+FROM events
+WHERE received_at >= %(since)s
+GROUP BY 1, 2;
+
+-- name: outcomes_by_bucket
+SELECT floor(e.received_at / %(bucket)s) * %(bucket)s AS bucket,
+       step ->> 'integration_id' AS integration_id, step ->> 'outcome' AS outcome,
+       COUNT(*) AS n
+FROM events AS e, jsonb_array_elements(e.trace) AS step
+WHERE e.received_at >= %(since)s
+GROUP BY 1, 2, 3;
+
+-- name: deliveries_by_bucket
+SELECT floor(updated_at / %(bucket)s) * %(bucket)s AS bucket, integration_id,
+       status AS outcome, COUNT(*) AS n
+FROM outbox
+WHERE status IN ('delivered', 'dead') AND updated_at >= %(since)s
+GROUP BY 1, 2, 3;
+
+-- name: recovered_by_day
+SELECT floor(o.updated_at / 86400) * 86400 AS day, o.integration_id, COUNT(*) AS n
+FROM outbox AS o JOIN events AS e ON e.seq = o.event_seq
+WHERE o.status = 'delivered' AND o.updated_at >= %(since)s
+  AND e.body::jsonb #>> '{context,pinterestTag}' = 'blocked'
+GROUP BY 1, 2;

@@ -23,6 +23,7 @@ from pinrelay.errors import StoreError
 from pinrelay.store.base import SendLimits, Store
 from pinrelay.store.catalog_cache import CatalogCache
 from pinrelay.store.engines import redact_url
+from pinrelay.store.postgres.aggregates import PostgresAggregates
 from pinrelay.store.postgres.catalog import CATALOG_POLL_SECONDS
 from pinrelay.store.postgres.ingest import IngestWriter
 from pinrelay.store.postgres.migrations_runner import migrate
@@ -37,7 +38,7 @@ logger = structlog.get_logger(__name__)
 LANE_STATS_EVERY_POLLS = 10  # queue depths for /metrics: every 5 s (a count over the outbox)
 
 
-class PostgresStore(PostgresPipelines, PostgresOutbox, PostgresReads, Store):
+class PostgresStore(PostgresPipelines, PostgresOutbox, PostgresReads, PostgresAggregates, Store):
     """Store on PostgreSQL (psycopg 3, async pool); safe to share between processes."""
 
     def __init__(self, url: str, *, group_commit_max_items: int = 5000, pool_size: int = 10):

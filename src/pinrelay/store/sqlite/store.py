@@ -46,6 +46,7 @@ from pinrelay.store.records import (
 from pinrelay.store.rows import attempt_params, integration_from_row, integration_params
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite import outbox
+from pinrelay.store.sqlite.aggregates import AggregateQueries
 from pinrelay.store.sqlite.connection import connect, migrate
 from pinrelay.store.sqlite.identity import (
     SQLiteIdentityMixin,
@@ -64,7 +65,7 @@ _NO_ROW = 2**62  # "before" bound meaning "from the newest"
 Q = load_queries("pinrelay.store.sqlite", "queries.sql")
 
 
-class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
+class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, Store):
     """Store on one SQLite file; never open one file from two processes."""
 
     def __init__(self, path: Path, *, group_commit_max_items: int = 5000) -> None:

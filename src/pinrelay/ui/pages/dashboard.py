@@ -23,7 +23,9 @@ from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.store.base import Store
 from pinrelay.ui.nav import NavItem
 from pinrelay.ui.pages.integrations import last_pause_hint
-from pinrelay.ui.stats import SERIES, event_stats
+from pinrelay.ui.rangestats import RANGES, range_of, range_stats
+from pinrelay.ui.recovered import recovered_by_integration
+from pinrelay.ui.stats import SERIES
 from pinrelay.ui.web import SessionDep, render, store_of
 
 router = APIRouter()
@@ -108,7 +110,8 @@ async def queues(store: Store) -> list[dict[str, Any]]:
 @router.get("/")
 async def dashboard(request: Request, session: SessionDep) -> Response:
     store = store_of(request)
-    stats = await event_stats(store)
+    chosen = range_of(request.query_params.get("range"))
+    stats = await range_stats(store, chosen)
     names = {i.id: i.name for i in store.list_integrations()}
     return render(
         request,
@@ -121,13 +124,16 @@ async def dashboard(request: Request, session: SessionDep) -> Response:
         stats=stats,
         names=names,
         series=SERIES,
+        ranges=list(RANGES),
+        chosen_range=chosen,
+        recovered=await recovered_by_integration(store),
     )
 
 
 @router.get("/dashboard/data")
 async def dashboard_data(request: Request, session: SessionDep) -> JSONResponse:
     store = store_of(request)
-    stats = (await event_stats(store)).as_json()
+    stats = (await range_stats(store, range_of(request.query_params.get("range")))).as_json()
     names = {i.id: i.name for i in store.list_integrations()}
     for item in stats["integrations"]:
         item["name"] = names.get(item["integration_id"], item["integration_id"])

@@ -20,6 +20,7 @@ from pinrelay.credentials import SecretBox
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.store.base import Store
 from pinrelay.store.records import Integration
+from pinrelay.ui.integration_settings import read_advanced, template_context
 from pinrelay.ui.nav import NavItem
 from pinrelay.ui.web import FormDep, SessionDep, field, redirect, render, store_of
 
@@ -54,7 +55,7 @@ def _settings(form: FormData, current: dict[str, Any] | None = None) -> dict[str
     settings["custom_events"] = form.get("custom_events") == "on"
     if HAS_TAG_ID:
         settings["tag_id"] = field(form, "tag_id") or None
-    return settings
+    return read_advanced(form, settings)
 
 
 def _tag_problem(form: FormData, ad_account_id: str) -> dict[str, str]:
@@ -167,6 +168,7 @@ async def _detail(
         has_tag_id=HAS_TAG_ID,
         tag_id_hint=TAG_ID_HINT,
         errors=context.pop("errors", {}),
+        **template_context(),
         **context,
     )
 

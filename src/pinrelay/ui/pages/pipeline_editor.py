@@ -42,7 +42,9 @@ async def save_pipeline(request: Request, session: SessionDep, form: FormDep) ->
     name = field(form, "name")
     try:
         if name and any(p.name == name for p in store.list_pipelines(integration_id)):
-            await api.update_pipeline(integration_id, name, PipelineUpdate(yaml=text), store)
+            await api.update_pipeline(
+                integration_id, name, PipelineUpdate(yaml=text), store, request
+            )
         else:
             await api.create_pipeline(integration_id, PipelineIn(yaml=text), store, request)
     except HTTPError as error:
