@@ -45,6 +45,8 @@ class RequestInfo:
     cookies: Mapping[str, str] = field(default_factory=dict)
     user_agent: str | None = None  # the request's own User-Agent header
     own_proxies: tuple[Network, ...] = ()  # trusted proxies: never the visitor's address
+    # False for offline imports: a synthetic per-row anonymous id is nobody to remember
+    remember_identities: bool = True
 
 
 @lru_cache(maxsize=8)
@@ -117,12 +119,19 @@ class Ingestor:
     async def ingest(
         self, source: Source, accepted: Sequence[AcceptedMessage], request: RequestInfo
     ) -> list[bool]:
+        return await self.commit(self.build_records(source, accepted, request))
+
+    def build_records(
+        self, source: Source, accepted: Sequence[AcceptedMessage], request: RequestInfo
+    ) -> list[IngestRecord]:
+        """The records of `accepted`, nothing written (the offline import's dry run stops here)."""
         integrations = [i for i in self._store.list_integrations(source.id) if i.enabled]
         pending: Pending = {}  # identities updated by earlier events of this batch
         with phone_region(source.default_country):
-            records = [
-                self._record(source, item, request, integrations, pending) for item in accepted
-            ]
+            return [self._record(source, item, request, integrations, pending) for item in accepted]
+
+    async def commit(self, records: Sequence[IngestRecord]) -> list[bool]:
+        """Write records in one group commit; True where new (not a retried message id)."""
         stored = await self._store.ingest(records)
         if self._on_commit is not None and any(r.outbox for r in records):
             self._on_commit()
@@ -187,7 +196,7 @@ class Ingestor:
             body=_encoder.encode(redact_pii(message)),
             trace=_encoder.encode(trace),
             outbox=tuple(outbox),
-            identities=resolution.updates,
+            identities=resolution.updates if request.remember_identities else (),
         )
 
 

@@ -12,6 +12,7 @@ import abc
 from collections.abc import Sequence
 from typing import Any
 
+from pinrelay.store.importrecords import StoredImport
 from pinrelay.store.records import (
     AdminToken,
     AuditEntry,
@@ -264,3 +265,15 @@ class Store(abc.ABC):
     def describe(self) -> dict[str, Any]:
         """What `/readyz` and the CLI print about this store."""
         return {"engine": type(self).__name__}
+
+    # offline imports (issue 15): not abstract, so an engine without them still opens ------
+    async def save_import(self, record: StoredImport) -> None:
+        """Create or replace an import's row (its state, figures and resume point)."""
+        raise NotImplementedError(f"{type(self).__name__} does not keep offline imports yet")
+
+    async def get_import(self, import_id: str) -> StoredImport | None:
+        raise NotImplementedError(f"{type(self).__name__} does not keep offline imports yet")
+
+    async def list_imports(self, *, limit: int) -> list[StoredImport]:
+        """Imports, newest first."""
+        raise NotImplementedError(f"{type(self).__name__} does not keep offline imports yet")

@@ -49,6 +49,7 @@ from pinrelay.store.sqlite.identity import (
     write_identity_clicks,
     write_match_key_counts,
 )
+from pinrelay.store.sqlite.imports import ImportTables
 from pinrelay.store.sqlite.pending import Pending, PendingIndex
 from pinrelay.store.sqlite.pipelines import PipelineTables
 from pinrelay.store.sqlite.writer import GroupCommitWriter
@@ -98,7 +99,7 @@ def _integration_params(integration: Integration, now: float) -> dict[str, Any]:
     }
 
 
-class SQLiteStore(SQLiteIdentityMixin, PipelineTables, Store):
+class SQLiteStore(SQLiteIdentityMixin, PipelineTables, ImportTables, Store):
     """Store on one SQLite file; never open one file from two processes."""
 
     def __init__(self, path: Path, *, group_commit_max_items: int = 5000) -> None:
