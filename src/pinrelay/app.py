@@ -27,6 +27,7 @@ from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
 from pinrelay.metrics import Metrics
+from pinrelay.offline.jobs import ImportJobs
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.pipeline.serving import pipeline_registry, watch_pipelines
 from pinrelay.settings import Settings
@@ -131,6 +132,10 @@ class Gateway:
             pinterest=self.client,
             alerts=self.alerts,
         )
+        self.imports = ImportJobs(  # issue 15: offline conversions, run by this process
+            self.store, ingestor, settings.import_directory(), max_bytes=settings.import_max_bytes
+        )
+        admin.state.imports = self.imports
         admin.state.pipeline_registry = self.pipelines
         admin.state.metrics = self.metrics
         admin.state.collect_url = f"http://{settings.host}:{settings.port}"  # UI snippets
@@ -153,6 +158,7 @@ class Gateway:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.request_stop)
         worker_task = asyncio.create_task(self.worker.run(), name="delivery-worker")
+        await self.imports.resume_interrupted()
         retention_task = asyncio.create_task(self.retention.run(), name="retention")
         alerts_task = asyncio.create_task(self.alerts.run(), name="alerts")
         watcher = watch_pipelines(self.pipelines, self.settings)
@@ -183,6 +189,7 @@ class Gateway:
             self.retention.stop()
             self.alerts.stop()
             await asyncio.gather(retention_task, alerts_task)
+            await self.imports.stop()  # interrupted imports resume at the next start
             self.worker.stop()
             if watcher is not None:
                 watcher.cancel()

@@ -119,6 +119,14 @@ class Settings(BaseSettings):
     pipelines_poll_seconds: float = Field(
         2.0, gt=0, description="How often the pipelines directory is checked for changes."
     )
+    import_dir: Path | None = Field(
+        None,
+        description="Where uploaded import files wait (mode 0600) until imported; unset: an "
+        "imports directory beside the SQLite database.",
+    )
+    import_max_bytes: int = Field(
+        2 * 1024**3, ge=1, description="Largest import file the admin API accepts (bytes)."
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -138,6 +146,10 @@ class Settings(BaseSettings):
     def sqlite_path(self) -> Path:
         """The file behind a `sqlite:///` URL (three slashes: relative, four: absolute)."""
         return Path(self.database_url.removeprefix("sqlite:///"))
+
+    def import_directory(self) -> Path:
+        """Where uploaded import files are kept until their import finishes (issue 15)."""
+        return self.import_dir or self.sqlite_path().parent / "imports"
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -33,6 +33,7 @@ from pinrelay.store.records import IngestRecord, Source
 CHUNK_EVENTS = 250  # events per commit: small enough that live requests wait little
 OFFLINE_REQUEST = RequestInfo(client_ip=None, remember_identities=False)
 ERROR_FILE_HEADER = ("row", "kind", "reason")
+REFUSED_SAMPLE_ROWS = 20  # refused rows a dry run shows
 
 OnChunk = Callable[[ImportFigures, int], Awaitable[None]]  # (figures, bytes read)
 _decoder = msgspec.json.Decoder()
@@ -52,7 +53,10 @@ def refusal_of(record: IngestRecord) -> tuple[str, str]:
     for step in steps:
         if step.get("outcome") != "queued":
             kind = str(step.get("outcome", "refused")).replace("_", " ")
-            return kind, str(step.get("reason") or kind)
+            reason = str(step.get("reason") or kind)
+            if kind == "unmatchable":  # the usual cause, said plainly
+                reason = f"no email (an offline row has no IP or user agent to fall back on): {reason}"
+            return kind, reason
     return "no integration", "the source has no enabled integration to send to"
 
 
@@ -80,6 +84,7 @@ class ImportRun:
         self._errors = csv.writer(errors) if errors is not None else None
         self.figures = ImportFigures()
         self.preview: list[dict[str, Any]] = []
+        self.refused_sample: list[tuple[int, str, str]] = []
         self.bytes_read = 0
 
     async def run(
@@ -156,5 +161,7 @@ class ImportRun:
             figures.refused[kind] += 1
         if self._errors is not None:
             self._errors.writerows(refusals)
+        room = REFUSED_SAMPLE_ROWS - len(self.refused_sample)
+        self.refused_sample.extend(refusals[: max(room, 0)])
         figures.rows_read = chunk.last_row
         await on_chunk(figures, self.bytes_read)
