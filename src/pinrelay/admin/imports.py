@@ -94,7 +94,9 @@ def get_jobs(request: Request) -> ImportJobs:
 
 
 def import_out(jobs: ImportJobs, record: StoredImport) -> ImportOut:
-    fields = {name: getattr(record, name) for name in ImportOut.model_fields if name != "has_errors_file"}
+    fields = {
+        name: getattr(record, name) for name in ImportOut.model_fields if name != "has_errors_file"
+    }
     return ImportOut(**fields, has_errors_file=jobs.errors_path(record.id).exists())
 
 

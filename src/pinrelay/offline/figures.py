@@ -58,7 +58,5 @@ class ImportFigures:
             queued=int(data.get("queued", 0)),
             duplicate=int(data.get("duplicate", 0)),
             refused=Counter({str(k): int(v) for k, v in (data.get("refused") or {}).items()}),
-            match_keys=Counter(
-                {str(k): int(v) for k, v in (data.get("match_keys") or {}).items()}
-            ),
+            match_keys=Counter({str(k): int(v) for k, v in (data.get("match_keys") or {}).items()}),
         )

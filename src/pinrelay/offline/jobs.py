@@ -41,7 +41,9 @@ DIRECTORY_MODE = 0o700
 class ImportJobs:
     """The server's imports: their files on disk, their rows in the store, the running task."""
 
-    def __init__(self, store: Store, ingestor: Ingestor, directory: Path, *, max_bytes: int) -> None:
+    def __init__(
+        self, store: Store, ingestor: Ingestor, directory: Path, *, max_bytes: int
+    ) -> None:
         self._store = store
         self._ingestor = ingestor
         self.directory = directory
@@ -101,9 +103,7 @@ class ImportJobs:
     ) -> ImportRun:
         """A dry run over every row: mapped and validated, nothing written."""
         self._has_file(record)
-        run = ImportRun(
-            self._ingestor, source, spec.mapping(), dry_run=True, preview_events=events
-        )
+        run = ImportRun(self._ingestor, source, spec.mapping(), dry_run=True, preview_events=events)
 
         async def nothing(figures: ImportFigures, bytes_read: int) -> None:
             return None
@@ -175,7 +175,7 @@ class ImportJobs:
             raise
         except ImportFileError as exc:
             await self._finish(current, "failed", None, str(exc))
-        except Exception as exc:  # noqa: BLE001  # the import fails, the server keeps running
+        except Exception as exc:  # the import fails, the server keeps running
             logger.exception("import failed", action="import.failed", import_id=record.id)
             await self._finish(current, "failed", None, f"internal error ({type(exc).__name__})")
 

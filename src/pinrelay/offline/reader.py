@@ -52,9 +52,7 @@ class RowReader:
 
     def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
-        buffered = (
-            raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw))
-        )
+        buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw))
         binary: IO[bytes] = buffered
         if buffered.peek(2)[:2] == GZIP_MAGIC:
             binary = cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb"))

@@ -55,7 +55,9 @@ def refusal_of(record: IngestRecord) -> tuple[str, str]:
             kind = str(step.get("outcome", "refused")).replace("_", " ")
             reason = str(step.get("reason") or kind)
             if kind == "unmatchable":  # the usual cause, said plainly
-                reason = f"no email (an offline row has no IP or user agent to fall back on): {reason}"
+                reason = (
+                    f"no email (an offline row has no IP or user agent to fall back on): {reason}"
+                )
             return kind, reason
     return "no integration", "the source has no enabled integration to send to"
 
@@ -103,7 +105,9 @@ class ImportRun:
         for item in orders(rows, self._mapping):
             self._add(chunk, item)
             if len(chunk.accepted) + len(chunk.refusals) >= CHUNK_EVENTS:
-                records = self._ingestor.build_records(self._source, chunk.accepted, OFFLINE_REQUEST)
+                records = self._ingestor.build_records(
+                    self._source, chunk.accepted, OFFLINE_REQUEST
+                )
                 if committing is not None:
                     await committing
                 self.bytes_read = reader.bytes_read
