@@ -84,7 +84,10 @@ def orders(rows: Iterable[Row], mapping: ImportMapping) -> Iterator[Order | Row]
     group: list[Row] = []
     group_id: Any = None
     for row in rows:
-        if row.problem:
+        if row.problem:  # it ends the order before it: rows come out in file order
+            if group:
+                yield Order(tuple(group))
+            group, group_id = [], None
             yield row
             continue
         row_id = cell(row.values, mapping.event_id)

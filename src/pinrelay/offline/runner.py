@@ -124,9 +124,9 @@ class ImportRun:
     def _add(self, chunk: _Chunk, item: Order | Row) -> None:
         if isinstance(item, Row):
             chunk.refusals.append((item.number, "unreadable row", item.problem or "unreadable"))
-            chunk.last_row = item.number
+            chunk.last_row = max(chunk.last_row, item.number)
             return
-        chunk.last_row = item.last
+        chunk.last_row = max(chunk.last_row, item.last)
         try:
             message = self._mapper.message(item)
             accepted = check_message(
