@@ -13,7 +13,7 @@ import csv
 import gzip
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, cast
 
@@ -59,6 +59,15 @@ class RowReader:
         self._text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
         self.format = "csv"
         self.delimiter = ","
+
+    def close(self) -> None:
+        """Let go of the stream without closing it (it is the caller's, maybe stdin)."""
+        try:
+            binary = self._text.detach()
+        except ValueError:  # already let go
+            return
+        if isinstance(binary, gzip.GzipFile):
+            binary.close()  # closes the decompressor only, not the file under it
 
     @property
     def bytes_read(self) -> int:
@@ -140,6 +149,8 @@ class RowReader:
             yield Row(number, {column_key(str(k)): v for k, v in value.items()})
 
 
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+def _chain(first: str, rest: Iterable[str]) -> Iterator[str]:
     yield first
-    yield from rest
+    # not `yield from`: closing this generator must not close the caller's file
+    for line in rest:  # noqa: UP028
+        yield line

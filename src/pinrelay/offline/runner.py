@@ -99,6 +99,12 @@ class ImportRun:
             self._errors.writerow(ERROR_FILE_HEADER)
         skip = self.figures.rows_read
         reader = RowReader(stream)
+        try:
+            return await self._run(reader, skip, on_chunk)
+        finally:
+            reader.close()
+
+    async def _run(self, reader: RowReader, skip: int, on_chunk: OnChunk) -> ImportFigures:
         rows = (row for row in reader.rows() if row.number > skip)
         chunk = _Chunk(last_row=skip)
         committing: asyncio.Task[None] | None = None

@@ -77,7 +77,7 @@ def test_flags_override_the_mapping() -> None:
 
 
 def test_a_flag_column_must_name_a_segment_field_too() -> None:
-    with pytest.raises(ImportFileError, match="properties. or context.traits."):
+    with pytest.raises(ImportFileError, match=r"properties\. or context\.traits\."):
         ImportSpec(columns={"em": "Mail"}).mapping()
 
 
