@@ -110,6 +110,7 @@ class Ingestor:
         self._store = store
         self._on_commit = on_commit
         self._pipelines = pipelines  # e.g. PipelineRegistry.pipelines_for (issue 5)
+        self.live_in_flight = 0  # live ingests between build and commit (imports yield to them)
 
     @property
     def pipelines(self) -> Callable[[Integration], PipelineSet]:
@@ -119,7 +120,11 @@ class Ingestor:
     async def ingest(
         self, source: Source, accepted: Sequence[AcceptedMessage], request: RequestInfo
     ) -> list[bool]:
-        return await self.commit(self.build_records(source, accepted, request))
+        self.live_in_flight += 1
+        try:
+            return await self.commit(self.build_records(source, accepted, request))
+        finally:
+            self.live_in_flight -= 1
 
     def build_records(
         self, source: Source, accepted: Sequence[AcceptedMessage], request: RequestInfo

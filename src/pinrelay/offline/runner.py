@@ -2,8 +2,9 @@
 
 Each chunk of orders goes through `Ingestor.build_records` (identity, pipelines, validation:
 exactly what a live `/v1/batch` gets) and one group commit. The next chunk is mapped while
-the previous one commits, and between chunks the loop yields, so live collect requests
-queue their commits beside the import's instead of behind all of it.
+the previous one commits. Mapping is CPU work on the server's event loop, so it runs in
+small slices, and before each slice the import waits while live ingests are in flight
+(up to a bound): live collect requests go first, the import takes the idle time.
 
 Resume: after a chunk commits, `on_chunk` receives the figures, whose `rows_read` is where a
 resumed run starts (the rows before are skipped unread). A crash between a commit and that
@@ -30,7 +31,10 @@ from pinrelay.offline.reader import Row, RowReader
 from pinrelay.offline.rows import Order, RowMapper, RowRefused, orders
 from pinrelay.store.records import IngestRecord, Source
 
-CHUNK_EVENTS = 250  # events per commit: small enough that live requests wait little
+CHUNK_EVENTS = 100  # events per commit (one group commit, one progress save)
+SLICE_EVENTS = 10  # events mapped between two yields to live requests (a few ms of CPU)
+YIELD_STEP_SECONDS = 0.002
+MAX_YIELD_SECONDS = 0.05  # under constant live load the import still moves
 OFFLINE_REQUEST = RequestInfo(client_ip=None, remember_identities=False)
 ERROR_FILE_HEADER = ("row", "kind", "reason")
 REFUSED_SAMPLE_ROWS = 20  # refused rows a dry run shows
@@ -44,6 +48,7 @@ class _Chunk:
     accepted: list[AcceptedMessage] = field(default_factory=list)
     first_rows: list[int] = field(default_factory=list)
     refusals: list[tuple[int, str, str]] = field(default_factory=list)
+    records: list[IngestRecord] = field(default_factory=list)  # of `accepted`, in order
     last_row: int = 0
 
 
@@ -110,22 +115,32 @@ class ImportRun:
         committing: asyncio.Task[None] | None = None
         for item in orders(rows, self._mapping):
             self._add(chunk, item)
+            if len(chunk.accepted) - len(chunk.records) >= SLICE_EVENTS:
+                await self._build_slice(chunk)
             if len(chunk.accepted) + len(chunk.refusals) >= CHUNK_EVENTS:
-                records = self._ingestor.build_records(
-                    self._source, chunk.accepted, OFFLINE_REQUEST
-                )
+                await self._build_slice(chunk)
                 if committing is not None:
                     await committing
                 self.bytes_read = reader.bytes_read
-                committing = asyncio.create_task(self._commit(chunk, records, on_chunk))
+                committing = asyncio.create_task(self._commit(chunk, on_chunk))
                 chunk = _Chunk(last_row=chunk.last_row)
-                await asyncio.sleep(0)  # let live requests in between chunks
-        records = self._ingestor.build_records(self._source, chunk.accepted, OFFLINE_REQUEST)
+        await self._build_slice(chunk)
         if committing is not None:
             await committing
         self.bytes_read = reader.bytes_read
-        await self._commit(chunk, records, on_chunk)
+        await self._commit(chunk, on_chunk)
         return self.figures
+
+    async def _build_slice(self, chunk: _Chunk) -> None:
+        """Map the chunk's new messages, after letting live requests go first."""
+        waited = 0.0
+        await asyncio.sleep(0)
+        while self._ingestor.live_in_flight and waited < MAX_YIELD_SECONDS:
+            await asyncio.sleep(YIELD_STEP_SECONDS)
+            waited += YIELD_STEP_SECONDS
+        todo = chunk.accepted[len(chunk.records) :]
+        if todo:
+            chunk.records += self._ingestor.build_records(self._source, todo, OFFLINE_REQUEST)
 
     def _add(self, chunk: _Chunk, item: Order | Row) -> None:
         if isinstance(item, Row):
@@ -147,7 +162,8 @@ class ImportRun:
         chunk.accepted.append(accepted)
         chunk.first_rows.append(item.first)
 
-    async def _commit(self, chunk: _Chunk, records: list[IngestRecord], on_chunk: OnChunk) -> None:
+    async def _commit(self, chunk: _Chunk, on_chunk: OnChunk) -> None:
+        records = chunk.records
         if self._dry_run or not records:
             stored = [True] * len(records)
         else:
