@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_ADMIN_BODY_BYTES = 1024 * 1024  # room for the largest pipeline YAML an integration holds
 # Routes that stream their body to disk and enforce their own limit (issue 15: import files).
-STREAMED_PATHS = frozenset({"/v1/admin/imports/files", "/ui/imports/upload"})
+STREAMED_PATHS = frozenset({"/v1/admin/imports/files", "/imports/upload"})
 
 
 class BodySizeLimit:

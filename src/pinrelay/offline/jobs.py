@@ -137,7 +137,10 @@ class ImportJobs:
 
     def _has_file(self, record: StoredImport) -> None:
         if not self.upload_path(record.id).exists():
-            raise Conflict(f"the file of import {record.id} is gone (it was {record.status})")
+            raise Conflict(
+                f"import {record.id} is {record.status} and its file was deleted: "
+                "upload the file again to import it again"
+            )
 
     def _launch(self, record: StoredImport, source: Source, spec: ImportSpec) -> None:
         task = asyncio.create_task(self._run(record, source, spec), name=f"import-{record.id}")
