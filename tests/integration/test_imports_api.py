@@ -3,14 +3,18 @@ download the refused rows; audited, size-limited, and never echoing raw PII."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from pinrelay.offline.spec import ImportSpec
+from pinrelay.store.sqlite.store import SQLiteStore
 from tests.integration.test_delivery_faults import wait_until
 from tests.support.offline_files import render
 from tests.support.servers import GatewayFactory, GatewayHandle, SandboxHandle
@@ -184,3 +188,44 @@ def test_the_ui_uploads_previews_and_starts_an_import(
         assert "shopify.csv" in ui.get("/imports").text
     finally:
         ui.close()
+
+
+def test_a_server_restart_resumes_an_import_after_its_last_committed_row(
+    start_gateway: GatewayFactory, sandbox: SandboxHandle
+) -> None:
+    first = start_gateway(pinterest_api_url=f"{sandbox.url}/v5")
+    source_id = first.create_source("Store")["id"]
+    first.create_integration(source_id)
+    record = upload(first, sheet())
+    first.stop()
+    # As a crash leaves it: running, with the first row committed and saved as the resume point
+    store = SQLiteStore(first.settings.sqlite_path())
+    asyncio.run(_mark_running(store, record["id"], source_id, rows_read=1))
+
+    second = start_gateway(pinterest_api_url=f"{sandbox.url}/v5")
+    done = finished(second, record["id"])
+
+    assert done["status"] == "done"
+    assert done["figures"]["rows_read"] == 3
+    assert done["figures"]["queued"] == 2  # row 1 (before the restart) and row 3
+    assert done["figures"]["too_old"] == 1  # row 2
+    # row 1 was not read again: only row 3 reached Pinterest
+    assert [e["event"]["event_id"] for e in sandbox.wait_for_events(1)] == ["S-3"]
+
+
+async def _mark_running(store: SQLiteStore, import_id: str, source_id: str, rows_read: int) -> None:
+    await store.open()
+    try:
+        record = await store.get_import(import_id)
+        assert record is not None
+        figures = {"rows_read": rows_read, "events": 1, "queued": 1}
+        running = replace(
+            record,
+            status="running",
+            source_id=source_id,
+            spec=ImportSpec().as_dict(),
+            figures=figures,
+        )
+        await store.save_import(running)
+    finally:
+        await store.close()
