@@ -16,7 +16,7 @@ from pinrelay.store.importrecords import ImportStatus, StoredImport
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 
-Q = load_queries("pinrelay.store.sqlite", "imports.sql")
+QUERIES = load_queries("pinrelay.store.sqlite", "imports.sql")  # not queries.sql: its own file
 
 
 def _from_row(row: sqlite3.Row) -> StoredImport:
@@ -59,16 +59,16 @@ class ImportTables:
             "updated_at": record.updated_at,
             "finished_at": record.finished_at,
         }
-        await self._writer.run(lambda conn: conn.execute(Q["upsert_import"], params))
+        await self._writer.run(lambda conn: conn.execute(QUERIES["upsert_import"], params))
 
     async def get_import(self, import_id: str) -> StoredImport | None:
         row = await self._read(
-            lambda conn: conn.execute(Q["select_import"], {"id": import_id}).fetchone()
+            lambda conn: conn.execute(QUERIES["select_import"], {"id": import_id}).fetchone()
         )
         return None if row is None else _from_row(row)
 
     async def list_imports(self, *, limit: int) -> list[StoredImport]:
         rows = await self._read(
-            lambda conn: conn.execute(Q["select_imports"], {"limit": limit}).fetchall()
+            lambda conn: conn.execute(QUERIES["select_imports"], {"limit": limit}).fetchall()
         )
         return [_from_row(row) for row in rows]
