@@ -11,13 +11,16 @@ import os
 import stat
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
+from hashlib import sha256
 from pathlib import Path
 
 import pytest
 
-from pinrelay.collect.ingest import Ingestor
+from pinrelay.collect.ingest import Ingestor, RequestInfo
+from pinrelay.collect.messages import check_message
 from pinrelay.offline.figures import ImportFigures
 from pinrelay.offline.jobs import ImportJobs
+from pinrelay.offline.mapping import parse_mapping
 from pinrelay.offline.runner import CHUNK_EVENTS, ImportRun
 from pinrelay.offline.spec import ImportSpec
 from pinrelay.store.records import IngestRecord
@@ -179,3 +182,27 @@ async def test_an_upload_waits_in_a_private_file_and_a_too_large_one_is_refused(
             await jobs.receive(chunks_of(sheet(100)), file_name="big.csv", actor="test")
         assert getattr(raised.value, "status_code", None) == 413
         assert sorted(p.name for p in jobs.directory.iterdir()) == [f"{record.id}.upload"]
+
+
+async def test_a_user_id_column_brings_the_users_remembered_keys(tmp_path: Path) -> None:
+    async with opened_store(tmp_path / "p.db") as store:
+        source = store.get_source(SOURCE_ID)
+        assert source is not None
+        ingestor = Ingestor(store)
+        live = check_message(
+            {"type": "identify", "userId": "c-7", "traits": {"email": "kim@example.com"}},
+            default_type=None,
+            received_at=datetime.now(UTC),
+            batch_sent_at=None,
+        )
+        await ingestor.ingest(source, [live], RequestInfo(client_ip=None))
+        recent = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+        data = f"customer,order_id,value,time\nc-7,K-1,12,{recent}\n".encode()
+        mapping = parse_mapping("event_id: order_id\nuser_id: customer\ntime: time\n")
+        run = ImportRun(ingestor, source, mapping, preview_events=1)
+
+        await run.run(io.BytesIO(data), on_chunk=nothing)
+
+        assert run.figures.queued == 1
+        assert run.preview[0]["user_data"]["em"] == [sha256(b"kim@example.com").hexdigest()]
+        assert store.identity(SOURCE_ID, "anonymous", "offline-K-1").match_keys == {}

@@ -32,6 +32,7 @@ from pinrelay.store.records import (
     Integration,
     OutboxRow,
     Source,
+    StoredIdentity,
 )
 
 _encoder = msgspec.json.Encoder()
@@ -93,6 +94,22 @@ def source_consent_refusal(source: Source, message: Mapping[str, Any]) -> str | 
     return "the source requires consent and this event grants no category"
 
 
+class _UsersOnly:
+    """Identity reads for rows that are no device (offline imports): users only.
+
+    A row's anonymous id is made up per row; looking it up would fill the identity cache
+    with empty entries and push out live visitors' identities.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def identity(self, source_id: str, kind: str, subject: str) -> StoredIdentity:
+        if kind != "user":
+            return StoredIdentity()
+        return self._store.identity(source_id, kind, subject)
+
+
 def _identity_problem(errors: Sequence[str]) -> bool:
     return any(error.startswith("user_data:") for error in errors)
 
@@ -152,7 +169,7 @@ class Ingestor:
     ) -> IngestRecord:
         message = item.message
         resolution = resolve_identity(
-            self._store,
+            self._store if request.remember_identities else _UsersOnly(self._store),
             source.id,
             message,
             event_time=item.event_time.timestamp(),
