@@ -33,6 +33,7 @@ from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
 from pinrelay.metrics import Metrics
+from pinrelay.offline.jobs import ImportJobs
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.pipeline.serving import pipeline_registry, watch_pipelines
 from pinrelay.privatefiles import create_private
@@ -171,6 +172,10 @@ class Gateway:
             trusted_proxies=parse_networks(settings.trusted_proxies),
             auth_max_failures=settings.admin_auth_max_failures,
         )
+        self.imports = ImportJobs(  # issue 15: offline conversions, run by this process
+            self.store, ingestor, settings.import_directory(), max_bytes=settings.import_max_bytes
+        )
+        admin.state.imports = self.imports
         admin.state.pipeline_registry = self.pipelines
         admin.state.metrics = self.metrics
         admin.state.collect_url = settings.public_collect_url  # UI snippets (None: guessed)
@@ -218,6 +223,8 @@ class Gateway:
         worker_task = asyncio.create_task(
             self.worker.run() if delivering else _nothing(), name="delivery-worker"
         )
+        if "admin" in self.roles:  # imports run in the process that serves the admin API
+            await self.imports.resume_interrupted()
         retention_task = asyncio.create_task(
             self.retention.run() if delivering else _nothing(), name="retention"
         )
@@ -264,6 +271,7 @@ class Gateway:
             self.retention.stop()
             self.alerts.stop()
             await asyncio.gather(retention_task, alerts_task)
+            await self.imports.stop()  # interrupted imports resume at the next start
             self.worker.stop()
             if watcher is not None:
                 watcher.cancel()

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from pinrelay import __version__, eventloop
 from pinrelay.errors import PinrelayError
+from pinrelay.import_cli import import_file as import_command
 from pinrelay.logs import configure_logging
 from pinrelay.pipeline_cli import pipeline_app
 from pinrelay.replay_cli import replay as replay_command
@@ -251,6 +252,7 @@ def version() -> None:
 
 app.add_typer(pipeline_app, name="pipeline")  # issue 5: check, run, list
 app.command(name="replay")(replay_command)
+app.command(name="import")(import_command)  # issue 15: offline conversions
 
 
 def main() -> None:

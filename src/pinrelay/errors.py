@@ -6,6 +6,7 @@
     │   ├── MigrationError              a schema migration could not be applied
     │   └── NotFound                    a row that was asked for does not exist
     ├── PipelineError                   a pipeline file or definition is invalid
+    ├── ImportFileError                 an offline import's file or mapping is unusable
     ├── PayloadError                    a Pinterest event does not match the v5 schema
     ├── DeliveryError                   a send to Pinterest did not succeed
     │   ├── TransientDeliveryError      nothing usable came back: retry later
@@ -53,6 +54,10 @@ class NotFound(StoreError):
 
 class PipelineError(PinrelayError):
     """A pipeline definition is invalid."""
+
+
+class ImportFileError(PinrelayError):
+    """An offline import's file or mapping cannot be used; the message says what to fix."""
 
 
 class PayloadError(PinrelayError):

@@ -146,6 +146,15 @@ class Settings(BaseSettings):
     pipelines_poll_seconds: float = Field(
         2.0, gt=0, description="How often the pipelines directory is checked for changes."
     )
+    import_dir: Path | None = Field(
+        None,
+        description="Where uploaded import files wait (mode 0600) until imported; unset: an "
+        "imports directory beside the SQLite database (PostgreSQL: "
+        "~/.local/state/pinrelay/imports).",
+    )
+    import_max_bytes: int = Field(
+        2 * 1024**3, ge=1, description="Largest import file the admin API accepts (bytes)."
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -179,6 +188,16 @@ class Settings(BaseSettings):
             "one key (set PINRELAY_SECRET_KEY to the same Fernet key everywhere, or "
             "PINRELAY_SECRET_KEY_FILE to a file that holds it)"
         )
+
+    def import_directory(self) -> Path:
+        """Where uploaded import files are kept until their import finishes (issue 15)."""
+        if self.import_dir is not None:
+            return self.import_dir
+        if self.database_url.startswith("sqlite:///"):
+            return Path(self.database_url.removeprefix("sqlite:///")).parent / "imports"
+        # PostgreSQL: no database file to sit beside; a fixed place, not the working directory
+        # (an interrupted import resumes from its file after a restart from anywhere)
+        return Path.home() / ".local" / "state" / "pinrelay" / "imports"
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -19,6 +19,7 @@ from pinrelay.admin import (
     deadletters,
     delivery,
     events,
+    imports,
     integrations,
     matchquality,
     metrics,
@@ -57,6 +58,7 @@ ROUTERS = (
     deadletters.router,
     metrics.router,
     event_stats.router,
+    imports.router,  # issue 15: offline conversions
 )
 
 

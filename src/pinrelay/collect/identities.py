@@ -47,11 +47,17 @@ class KnownIdentities:
         return self._found.get((kind, subject), StoredIdentity())
 
 
-def subjects_of(messages: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
+SUBJECT_FIELDS = (("user", "userId"), ("anonymous", "anonymousId"))
+
+
+def subjects_of(
+    messages: Iterable[Mapping[str, Any]], *, users_only: bool = False
+) -> list[tuple[str, str]]:
     """The (kind, subject) pairs of a request's messages, each once, in order."""
+    fields = SUBJECT_FIELDS[:1] if users_only else SUBJECT_FIELDS
     seen: dict[tuple[str, str], None] = {}
     for message in messages:
-        for kind, field in (("user", "userId"), ("anonymous", "anonymousId")):
+        for kind, field in fields:
             value = message.get(field)
             if isinstance(value, str) and value:
                 seen[(kind, value)] = None
@@ -59,9 +65,16 @@ def subjects_of(messages: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
 
 
 async def known_identities(
-    store: IdentityStore, source_id: str, messages: Iterable[Mapping[str, Any]]
+    store: IdentityStore,
+    source_id: str,
+    messages: Iterable[Mapping[str, Any]],
+    *,
+    users_only: bool = False,
 ) -> KnownIdentities:
-    subjects = subjects_of(messages)
+    """One batched read for a request. `users_only`: rows that are no device (offline
+    imports) make up their anonymous ids per row; looking them up would only fill the
+    identity cache with empty entries and push out live visitors' identities."""
+    subjects = subjects_of(messages, users_only=users_only)
     found = await store.identities_for(source_id, subjects) if subjects else {}
     return KnownIdentities(source_id, found)
 

@@ -48,6 +48,8 @@ class RequestInfo:
     cookies: Mapping[str, str] = field(default_factory=dict)
     user_agent: str | None = None  # the request's own User-Agent header
     own_proxies: tuple[Network, ...] = ()  # trusted proxies: never the visitor's address
+    # False for offline imports: a synthetic per-row anonymous id is nobody to remember
+    remember_identities: bool = True
 
 
 @lru_cache(maxsize=8)
@@ -111,6 +113,7 @@ class Ingestor:
         self._store = store
         self._on_commit = on_commit
         self._pipelines = pipelines  # e.g. PipelineRegistry.pipelines_for (issue 5)
+        self.live_in_flight = 0  # live ingests between build and commit (imports yield to them)
 
     @property
     def pipelines(self) -> Callable[[Integration], PipelineSet]:
@@ -120,14 +123,32 @@ class Ingestor:
     async def ingest(
         self, source: Source, accepted: Sequence[AcceptedMessage], request: RequestInfo
     ) -> list[bool]:
+        self.live_in_flight += 1
+        try:
+            return await self.commit(await self.build_records(source, accepted, request))
+        finally:
+            self.live_in_flight -= 1
+
+    async def build_records(
+        self, source: Source, accepted: Sequence[AcceptedMessage], request: RequestInfo
+    ) -> list[IngestRecord]:
+        """The records of `accepted`, nothing written (the offline import's dry run stops here)."""
         integrations = [i for i in self._store.list_integrations(source.id) if i.enabled]
         pending: Pending = {}  # identities updated by earlier events of this batch
-        known = await known_identities(self._store, source.id, (i.message for i in accepted))
+        known = await known_identities(
+            self._store,
+            source.id,
+            (i.message for i in accepted),
+            users_only=not request.remember_identities,
+        )
         with phone_region(source.default_country):
-            records = [
+            return [
                 self._record(source, item, request, integrations, pending, known)
                 for item in accepted
             ]
+
+    async def commit(self, records: Sequence[IngestRecord]) -> list[bool]:
+        """Write records in one group commit; True where new (not a retried message id)."""
         stored = await self._store.ingest(records)
         if self._on_commit is not None and any(r.outbox for r in records):
             self._on_commit()
@@ -202,7 +223,7 @@ class Ingestor:
             body=_encoder.encode(stored),
             trace=_encoder.encode(trace),
             outbox=tuple(outbox),
-            identities=resolution.updates,
+            identities=resolution.updates if request.remember_identities else (),
         )
 
 

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from pinrelay.store.aggregates import BucketCount, RecoveredCount
+from pinrelay.store.importrecords import StoredImport
 from pinrelay.store.records import (
     AdminToken,
     AuditEntry,
@@ -330,7 +331,25 @@ class StatsStore(abc.ABC):
     async def list_audit(self, *, limit: int, before: int | None) -> list[AuditEntry]: ...
 
 
-class Store(Lifecycle, CatalogStore, IdentityStore, EventLogStore, OutboxStore, StatsStore):
+class ImportStore(abc.ABC):
+    """Offline imports (issue 15): one row per uploaded file, its state, figures and resume
+    point (`figures["rows_read"]`)."""
+
+    @abc.abstractmethod
+    async def save_import(self, record: StoredImport) -> None:
+        """Create or replace an import's row (its state, figures and resume point)."""
+
+    @abc.abstractmethod
+    async def get_import(self, import_id: str) -> StoredImport | None: ...
+
+    @abc.abstractmethod
+    async def list_imports(self, *, limit: int) -> list[StoredImport]:
+        """Imports, newest first."""
+
+
+class Store(
+    Lifecycle, CatalogStore, IdentityStore, EventLogStore, OutboxStore, StatsStore, ImportStore
+):
     """Everything pinrelay keeps: one engine implements every piece.
 
     `received_events` / `queued_events` count what this process committed (metrics)."""

@@ -16,6 +16,7 @@ from pinrelay.ui.pages import (
     dashboard,
     deliveries,
     events,
+    imports,
     integrations,
     login,
     pipeline_editor,
@@ -25,7 +26,17 @@ from pinrelay.ui.pages import (
 from pinrelay.ui.sessions import SessionStore
 from pinrelay.ui.web import HERE, CsrfRefused, LoginRequired, login_redirect, render
 
-PAGES = (login, dashboard, sources, integrations, events, deliveries, pipelines, pipeline_editor)
+PAGES = (
+    login,
+    dashboard,
+    sources,
+    integrations,
+    events,
+    deliveries,
+    pipelines,
+    pipeline_editor,
+    imports,
+)
 
 # Scripts and styles only from this origin: no inline script can run, even if a value
 # slipped through escaping. Frames are refused (clickjacking).

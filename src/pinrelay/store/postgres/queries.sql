@@ -378,3 +378,26 @@ FROM outbox AS o JOIN events AS e ON e.seq = o.event_seq
 WHERE o.status = 'delivered' AND o.updated_at >= %(since)s
   AND e.body::jsonb #>> '{context,pinterestTag}' = 'blocked'
 GROUP BY 1, 2;
+
+-- Offline imports (issue 15), see store/postgres/imports.py.
+
+-- name: upsert_import
+INSERT INTO imports (id, source_id, file_name, file_bytes, status, actor, spec, figures,
+                     bytes_read, message, created_at, updated_at, finished_at)
+VALUES (%(id)s, %(source_id)s, %(file_name)s, %(file_bytes)s, %(status)s, %(actor)s, %(spec)s,
+        %(figures)s, %(bytes_read)s, %(message)s, %(created_at)s, %(updated_at)s,
+        %(finished_at)s)
+ON CONFLICT (id) DO UPDATE SET
+    source_id = excluded.source_id, status = excluded.status, spec = excluded.spec,
+    figures = excluded.figures, bytes_read = excluded.bytes_read, message = excluded.message,
+    updated_at = excluded.updated_at, finished_at = excluded.finished_at;
+
+-- name: select_import
+SELECT id, source_id, file_name, file_bytes, status, actor, spec, figures, bytes_read, message,
+       created_at, updated_at, finished_at
+FROM imports WHERE id = %(id)s;
+
+-- name: select_imports
+SELECT id, source_id, file_name, file_bytes, status, actor, spec, figures, bytes_read, message,
+       created_at, updated_at, finished_at
+FROM imports ORDER BY created_at DESC, id DESC LIMIT %(limit)s;

@@ -25,6 +25,7 @@ from pinrelay.store.catalog_cache import CatalogCache
 from pinrelay.store.engines import redact_url
 from pinrelay.store.postgres.aggregates import PostgresAggregates
 from pinrelay.store.postgres.catalog import CATALOG_POLL_SECONDS
+from pinrelay.store.postgres.imports import PostgresImports
 from pinrelay.store.postgres.ingest import IngestWriter
 from pinrelay.store.postgres.migrations_runner import migrate
 from pinrelay.store.postgres.outbox import PostgresOutbox
@@ -38,7 +39,9 @@ logger = structlog.get_logger(__name__)
 LANE_STATS_EVERY_POLLS = 10  # queue depths for /metrics: every 5 s (a count over the outbox)
 
 
-class PostgresStore(PostgresPipelines, PostgresOutbox, PostgresReads, PostgresAggregates, Store):
+class PostgresStore(
+    PostgresPipelines, PostgresOutbox, PostgresReads, PostgresAggregates, PostgresImports, Store
+):
     """Store on PostgreSQL (psycopg 3, async pool); safe to share between processes."""
 
     def __init__(self, url: str, *, group_commit_max_items: int = 5000, pool_size: int = 10):

@@ -53,6 +53,7 @@ from pinrelay.store.sqlite.identity import (
     write_identity_clicks,
     write_match_key_counts,
 )
+from pinrelay.store.sqlite.imports import ImportTables
 from pinrelay.store.sqlite.pending import Pending, PendingIndex
 from pinrelay.store.sqlite.pipelines import PipelineTables
 from pinrelay.store.sqlite.writer import GroupCommitWriter
@@ -65,7 +66,7 @@ _NO_ROW = 2**62  # "before" bound meaning "from the newest"
 Q = load_queries("pinrelay.store.sqlite", "queries.sql")
 
 
-class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, Store):
+class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportTables, Store):
     """Store on one SQLite file; never open one file from two processes."""
 
     def __init__(self, path: Path, *, group_commit_max_items: int = 5000) -> None:
