@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from pinrelay.collect.ingest import pipelines_for
+from pinrelay.pipeline.duplicates import static_event_name
 from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.model import Condition, PipelineDefinition
 from pinrelay.store.records import Integration, Source
@@ -31,13 +32,6 @@ TAG_EVENTS = {
     "custom": "custom",
 }
 CONFIG_MAX_AGE = 60  # seconds: a switch flipped in the admin API reaches pages within a minute
-
-
-def _event_name(definition: PipelineDefinition) -> str | None:
-    for static in definition.static:
-        if static.target == "event_name" and isinstance(static.value, str):
-            return static.value
-    return None
 
 
 def _track_names(definition: PipelineDefinition) -> list[str] | None:
@@ -66,7 +60,7 @@ def tag_mapping(
     other: str | None = None
     for integration in integrations:
         for definition in pipelines(integration).definitions:
-            tag_event = TAG_EVENTS.get(_event_name(definition) or "")
+            tag_event = TAG_EVENTS.get(static_event_name(definition) or "")
             trigger = definition.trigger
             if tag_event is None:
                 continue

@@ -25,7 +25,8 @@ INTENDED = "intended"
 ANY_NAME = frozenset({"*"})  # a trigger with no condition accepts every name of its types
 
 
-def _event_name(definition: PipelineDefinition) -> str | None:
+def static_event_name(definition: PipelineDefinition) -> str | None:
+    """The `event_name` a pipeline sets as a static value, if it does."""
     for static in definition.static:
         if static.target == "event_name" and isinstance(static.value, str):
             return static.value
@@ -79,8 +80,8 @@ def duplicate_problems(
     for first, second in combinations(definitions, 2):
         if involving is not None and involving not in (first.name, second.name):
             continue
-        name = _event_name(first)
-        if name is None or name != _event_name(second):
+        name = static_event_name(first)
+        if name is None or name != static_event_name(second):
             continue
         if _intended(first) or _intended(second):
             continue

@@ -8,25 +8,11 @@ import pytest
 
 from pinrelay.collect.destinations import destination_refusal
 from pinrelay.store.records import Integration
+from tests.support.stores import sample_integration
 
 
 def _integration() -> Integration:
-    return Integration(
-        id="int_1",
-        source_id="src_1",
-        vendor="pinterest_ads",
-        name="Pinterest EU",
-        enabled=True,
-        ad_account_id="549764982399",
-        conversion_token_enc=b"",
-        conversion_token_hint="pina…",
-        test_mode=False,
-        consent_categories=(),
-        settings={},
-        paused_reason=None,
-        created_at=0.0,
-        updated_at=0.0,
-    )
+    return sample_integration(id="int_1", name="Pinterest EU")
 
 
 @pytest.mark.parametrize(
