@@ -118,7 +118,20 @@ def existing_source(store: Store, source_id: str) -> Source:
     return source
 
 
-@router.post("/files", status_code=201)
+# The body is read raw (streamed to disk), so FastAPI cannot describe it: say what it is.
+_FILE_BODY = {"type": "string", "minLength": 1, "description": "The export's bytes (gzip too)."}
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": _FILE_BODY},
+            "application/x-ndjson": {"schema": _FILE_BODY},
+        },
+    }
+}
+
+
+@router.post("/files", status_code=201, openapi_extra=UPLOAD_BODY)
 async def upload_import_file(
     request: Request,
     store: StoreDep,

@@ -87,7 +87,11 @@ def error_response(status_code: int, message: str, **extra: Any) -> Response:
 
 
 def _error_answer(exc: HTTPError) -> Response:
-    return error_response(exc.status_code, exc.message)
+    """The JSON answer of a refused request, on the direct route and through Starlette alike."""
+    response = error_response(exc.status_code, exc.message)
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+    return response
 
 
 def _write_key(request: Request, body: dict[str, Any]) -> str:
@@ -167,10 +171,7 @@ class CollectApp:
 
     async def _http_error(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPError)
-        response = error_response(exc.status_code, exc.message)
-        if isinstance(exc, TooManyRequests):
-            response.headers["Retry-After"] = str(exc.retry_after_seconds)
-        return response
+        return _error_answer(exc)
 
     async def _healthz(self, request: Request) -> Response:
         return json_response({"status": "ok"})
@@ -359,7 +360,12 @@ class CollectApp:
         source = self._store.source_for_write_key_hash(hash_key(write_key)) if write_key else None
         if source is None:
             raise Unauthorized("unknown write key: use the write key of a pinrelay source")
-        check_origin(source.name, source.allowed_origins, request.headers.get("origin"))
+        check_origin(
+            source.name,
+            source.allowed_origins,
+            request.headers.get("origin"),
+            request.scope.setdefault("state", {}),  # an allowed origin gets CORS headers
+        )
         return source
 
     async def _segment_settings(self, request: Request) -> Response:
