@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO
 
-import httpx
 import typer
 from rich.console import Console
 
+from pinrelay.adminclient import AdminAPI
 from pinrelay.errors import ConfigError, PinrelayError
 from pinrelay.offline.mapping import BUILT_IN
 from pinrelay.offline.report import figures_table, import_progress, print_preview, upload_progress
@@ -31,34 +31,6 @@ FINISHED = ("done", "failed")
 
 console = Console(soft_wrap=True)
 errors = Console(stderr=True, soft_wrap=True)
-
-
-class AdminAPI:
-    """The few admin calls an import makes, with errors turned into messages."""
-
-    def __init__(self, base: str, token: str) -> None:
-        self.base = base.rstrip("/")
-        self._client = httpx.Client(
-            headers={"Authorization": f"Bearer {token}"}, timeout=httpx.Timeout(60, read=None)
-        )
-
-    def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            response = self._client.request(method, f"{self.base}{path}", **kwargs)
-        except httpx.HTTPError as exc:
-            raise ConfigError(
-                f"cannot reach the admin API at {self.base} ({type(exc).__name__}): is "
-                "`pinrelay serve` running, and is --admin-url right?"
-            ) from None
-        if response.status_code >= 400:
-            try:
-                message = response.json()["error"]["message"]
-            except (ValueError, KeyError, TypeError):
-                message = response.text[:200]
-            raise ConfigError(f"the admin API said {response.status_code}: {message}")
-        if response.headers.get("content-type", "").startswith("application/json"):
-            return response.json()
-        return response.content
 
 
 def _chunks(stream: BinaryIO, advance: Any) -> Iterator[bytes]:
@@ -181,12 +153,7 @@ def import_file(
     """Import offline conversions (sales, orders, leads) from a CSV or JSONL export."""
     try:
         settings = load_settings()
-        if settings.admin_token is None:
-            raise ConfigError("PINRELAY_ADMIN_TOKEN is not set: the admin API needs it")
-        api = AdminAPI(
-            admin_url or f"http://127.0.0.1:{settings.admin_port}",
-            settings.admin_token.get_secret_value(),
-        )
+        api = AdminAPI.from_settings(settings, admin_url)
         if resume is not None:
             record = api.call("GET", f"/v1/admin/imports/{resume}")
             body = {"source_id": record["source_id"], **_spec_body(record["spec"])}

@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-import httpx
 import typer
 from rich.console import Console
 
+from pinrelay.adminclient import AdminAPI
 from pinrelay.errors import ConfigError, PinrelayError
 from pinrelay.settings import load_settings
 
@@ -40,25 +40,6 @@ def parse_moment(value: str | None, flag: str) -> float | None:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()
-
-
-def _call(method: str, url: str, token: str, **kwargs: Any) -> Any:
-    try:
-        response = httpx.request(
-            method, url, headers={"Authorization": f"Bearer {token}"}, timeout=60, **kwargs
-        )
-    except httpx.HTTPError as exc:
-        raise ConfigError(
-            f"cannot reach the admin API at {url} ({type(exc).__name__}): is `pinrelay serve` "
-            "running, and is --admin-url right?"
-        ) from None
-    if response.status_code >= 400:
-        try:
-            message = response.json()["error"]["message"]
-        except (ValueError, KeyError, TypeError):
-            message = response.text[:200]
-        raise ConfigError(f"the admin API said {response.status_code}: {message}")
-    return response.json()
 
 
 def _show(entries: list[dict[str, Any]]) -> None:
@@ -106,17 +87,13 @@ def replay(
     """List dead events with their reason, or queue them again (same event_id)."""
     try:
         settings = load_settings()
-        if settings.admin_token is None:
-            raise ConfigError("PINRELAY_ADMIN_TOKEN is not set: the admin API needs it")
-        token = settings.admin_token.get_secret_value()
-        base = (admin_url or f"http://127.0.0.1:{settings.admin_port}").rstrip("/")
+        api = AdminAPI.from_settings(settings, admin_url)
         window = {"since": parse_moment(since, "--since"), "until": parse_moment(until, "--until")}
         if list_only:
             params = {"integration_id": integration, **window, "limit": min(limit, 1000)}
-            found = _call(
+            found = api.call(
                 "GET",
-                f"{base}/v1/admin/dead-letters",
-                token,
+                "/v1/admin/dead-letters",
                 params={k: v for k, v in params.items() if v is not None},
             )
             _show(found["entries"])
@@ -128,7 +105,7 @@ def replay(
             "all": replay_all,
             "limit": limit,
         }
-        result = _call("POST", f"{base}/v1/admin/dead-letters/replay", token, json=body)
+        result = api.call("POST", "/v1/admin/dead-letters/replay", json=body)
     except PinrelayError as exc:
         errors.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(2) from None
