@@ -1,9 +1,12 @@
 """One pinrelay process: collect server + admin API + delivery worker around one store.
 
 Which of the three a process runs is its roles (pinrelay/roles.py; all three by default).
-The HTTP servers and the worker share one event loop. Stopping (SIGTERM/SIGINT) drains in
-order: the servers stop accepting and finish their requests (each waits for its commit), the
-worker finishes the batch it is sending, then the store commits what is queued and closes.
+On SQLite, collect runs on the main event loop and the rest (admin API, delivery worker,
+alerts, retention, imports) on a loop of its own in a second thread, so neither stalls the
+other (loopthread.py); on PostgreSQL one process keeps one loop and the roles scale as
+processes. Stopping (SIGTERM/SIGINT) drains in order: collect stops accepting and finishes its
+requests (each waits for its commit), then the admin server, the worker finishes the batch it
+is sending, then the store commits what is queued and closes.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import structlog
@@ -32,6 +35,7 @@ from pinrelay.credentials import (
 from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
+from pinrelay.loopthread import LoopThread
 from pinrelay.metrics import Metrics
 from pinrelay.offline.jobs import ImportJobs
 from pinrelay.pinterest.client import PinterestClient
@@ -211,6 +215,20 @@ class Gateway:
     def request_stop(self) -> None:
         self._stop.set()
 
+    @property
+    def splits_loops(self) -> bool:
+        """Whether collect runs on its own loop, apart from admin and delivery (loopthread.py).
+
+        On SQLite one process is the whole of pinrelay, so its collect traffic must not stall
+        the admin API or the delivery worker. On PostgreSQL the roles are split into
+        processes instead (`--role`); one process there keeps one loop, because the store's
+        connection pool belongs to the loop that opened it."""
+        return (
+            engine_of(self.settings.database_url) == "sqlite"
+            and "collect" in self.roles
+            and bool(self.roles - {"collect"})
+        )
+
     async def run(self, *, ready: asyncio.Event | None = None) -> None:
         """Serve until request_stop() or SIGTERM/SIGINT, then drain and close."""
         await self.store.open()
@@ -219,6 +237,97 @@ class Gateway:
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.request_stop)
+        try:
+            if self.splits_loops:
+                await self._run_on_two_loops(ready)
+            else:
+                await self._run_on_one_loop(ready)
+        finally:
+            await self.store.close()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.remove_signal_handler(sig)
+            logger.info("pinrelay stopped", action="server.stopped")
+
+    async def _run_on_one_loop(self, ready: asyncio.Event | None) -> None:
+        control_stop = asyncio.Event()
+        control_started = asyncio.Event()
+        control = asyncio.create_task(self._serve_control(control_stop, control_started.set))
+        collect: asyncio.Task[None] | None = None
+        try:
+            await _first_of(control_started.wait(), control)
+            if "collect" in self.roles:
+                collect = asyncio.create_task(self._serve_collect())
+                await _first_of(self._collect_started(), collect)
+            self._announce(ready)
+            await _first_of(self._stop.wait(), control, *([collect] if collect else []))
+        finally:
+            logger.info("pinrelay stopping", action="server.stopping")
+            await self._stop_collect(collect)
+            control_stop.set()
+            await asyncio.gather(control, return_exceptions=True)
+        _raise_failure(control, collect)
+
+    async def _run_on_two_loops(self, ready: asyncio.Event | None) -> None:
+        control = LoopThread("pinrelay-control", self._serve_control)
+        control.start()
+        collect: asyncio.Task[None] | None = None
+        try:
+            await control.wait_started()
+            collect = asyncio.create_task(self._serve_collect())
+            await _first_of(self._collect_started(), collect, control.finished())
+            self._announce(ready)
+            await _first_of(self._stop.wait(), collect, control.finished())
+        finally:
+            logger.info("pinrelay stopping", action="server.stopping")
+            await self._stop_collect(collect)  # its requests finish (each waits for its commit)
+            control.stop()
+            with contextlib.suppress(Exception):  # raised below if it matters
+                await control.join()
+        await control.join()  # what the control loop raised, if anything
+        _raise_failure(None, collect)
+
+    def _announce(self, ready: asyncio.Event | None) -> None:
+        logger.info(
+            "pinrelay started",
+            action="server.started",
+            collect=f"{self.settings.host}:{self.settings.port}",
+            admin=f"{self.settings.admin_host}:{self.settings.admin_port}",
+            store=self.store.describe(),
+            roles=sorted(self.roles),
+            loops=2 if self.splits_loops else 1,
+        )
+        if ready is not None:
+            ready.set()
+
+    # collect -----------------------------------------------------------------------------
+    async def _serve_collect(self) -> None:
+        sockets = (
+            [reuse_port_socket(self.settings.host, self.settings.port)]
+            if self._reuse_port
+            else None
+        )
+        await self.collect_server.serve(sockets=sockets)
+        if not self.collect_server.started:
+            raise ConfigError(
+                f"the collect server could not start on {self.settings.host}:"
+                f"{self.settings.port} (is the port in use?)"
+            )
+
+    async def _collect_started(self) -> None:
+        while not self.collect_server.started:  # noqa: ASYNC110  # uvicorn offers no event
+            await asyncio.sleep(0.02)
+
+    async def _stop_collect(self, collect: asyncio.Task[None] | None) -> None:
+        if collect is None:
+            return
+        self.collect_server.should_exit = True
+        await asyncio.gather(collect, return_exceptions=True)
+
+    # control: admin API, delivery, alerts, retention, imports ----------------------------
+    async def _serve_control(self, stop: asyncio.Event, started: Callable[[], None]) -> None:
+        """Everything but collect, until `stop`; then drain in order. On SQLite this runs on
+        its own loop and thread (loopthread.py), else beside collect on the one loop."""
         delivering = "deliver" in self.roles
         worker_task = asyncio.create_task(
             self.worker.run() if delivering else _nothing(), name="delivery-worker"
@@ -232,42 +341,29 @@ class Gateway:
             self.alerts.run() if "admin" in self.roles else _nothing(), name="alerts"
         )
         watcher = watch_pipelines(self.pipelines, self.settings)
-        servers: list[_EmbeddedServer] = []
-        server_tasks: list[asyncio.Task[None]] = []
-        if "admin" in self.roles or "collect" not in self.roles:
-            servers.append(self.admin_server)  # a worker's health endpoints live here too
-            server_tasks.append(asyncio.create_task(self.admin_server.serve()))
-        if "collect" in self.roles:
-            servers.append(self.collect_server)
-            sockets = (
-                [reuse_port_socket(self.settings.host, self.settings.port)]
-                if self._reuse_port
-                else None
-            )
-            server_tasks.append(asyncio.create_task(self.collect_server.serve(sockets=sockets)))
+        # The admin port also carries a worker's health endpoints.
+        serves_admin = "admin" in self.roles or "collect" not in self.roles
+        admin_task = asyncio.create_task(self.admin_server.serve()) if serves_admin else None
         try:
-            while not all(s.started for s in servers):
-                if any(t.done() for t in server_tasks):
-                    raise ConfigError("an HTTP server could not start (is the port in use?)")
-                await asyncio.sleep(0.05)
-            logger.info(
-                "pinrelay started",
-                action="server.started",
-                collect=f"{self.settings.host}:{self.settings.port}",
-                admin=f"{self.settings.admin_host}:{self.settings.admin_port}",
-                store=self.store.describe(),
-                roles=sorted(self.roles),
+            if admin_task is not None:
+                while not self.admin_server.started:
+                    if admin_task.done():
+                        raise ConfigError(
+                            f"the admin server could not start on {self.settings.admin_host}:"
+                            f"{self.settings.admin_port} (is the port in use?)"
+                        )
+                    await asyncio.sleep(0.02)
+            started()
+            waiters = [asyncio.create_task(stop.wait())]
+            await asyncio.wait(
+                [*waiters, *([admin_task] if admin_task else [])],
+                return_when=asyncio.FIRST_COMPLETED,
             )
-            if ready is not None:
-                ready.set()
-            stop_waiter = asyncio.create_task(self._stop.wait())
-            await asyncio.wait([stop_waiter, *server_tasks], return_when=asyncio.FIRST_COMPLETED)
-            stop_waiter.cancel()
+            waiters[0].cancel()
         finally:
-            logger.info("pinrelay stopping", action="server.stopping")
-            for server in servers:
-                server.should_exit = True
-            await asyncio.gather(*server_tasks, return_exceptions=True)
+            if admin_task is not None:
+                self.admin_server.should_exit = True
+                await asyncio.gather(admin_task, return_exceptions=True)
             self.retention.stop()
             self.alerts.stop()
             await asyncio.gather(retention_task, alerts_task)
@@ -284,11 +380,29 @@ class Gateway:
                     action="server.worker_timeout",
                 )
             await self.client.aclose()
-            await self.store.close()
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    loop.remove_signal_handler(sig)
-            logger.info("pinrelay stopped", action="server.stopped")
+
+
+async def _first_of(*awaitables: Any) -> None:
+    """Wait until the first of `awaitables` is done (tasks and futures are not cancelled)."""
+    futures = [asyncio.ensure_future(a) for a in awaitables]
+    try:
+        done, _ = await asyncio.wait(futures, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for future, given in zip(futures, awaitables, strict=True):
+            if future is not given and not future.done() and asyncio.iscoroutine(given):
+                future.cancel()  # a waiter made here for a coroutine: ours to cancel
+    for future in done:
+        if not future.cancelled() and (error := future.exception()) is not None:
+            raise error
+
+
+def _raise_failure(*tasks: asyncio.Task[None] | None) -> None:
+    """Raise what a server task raised (e.g. a port in use), after the drain."""
+    for task in tasks:
+        if task is None or not task.done() or task.cancelled():
+            continue
+        if (error := task.exception()) is not None:
+            raise error
 
 
 async def _nothing() -> None:

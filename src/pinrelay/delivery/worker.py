@@ -78,11 +78,27 @@ class DeliveryWorker:
         self._lanes: dict[str, asyncio.Task[None]] = {}
         self._stopping = False
         self._last_reclaim = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None  # where run() runs
+        self._wake_scheduled = False
 
     def wake(self) -> None:
-        """New events were committed: look for work now instead of at the next poll."""
+        """New events were committed: look for work now instead of at the next poll.
+
+        Safe from any thread: the collect loop commits on its own thread while the worker runs
+        on the control loop (app.py), and an asyncio.Event may only be set from its own loop.
+        A wake already on its way makes another one unnecessary."""
+        loop = self._loop
+        if loop is None or _running_loop() is loop:
+            self._wake_here()
+        elif not self._wake_scheduled:
+            self._wake_scheduled = True
+            with contextlib.suppress(RuntimeError):  # the loop closed: nothing to wake
+                loop.call_soon_threadsafe(self._wake_here)
+
+    def _wake_here(self) -> None:
+        self._wake_scheduled = False
         self._wakeup.set()
-        for event in self._lane_wakeups.values():
+        for event in tuple(self._lane_wakeups.values()):
             event.set()
 
     def stop(self) -> None:
@@ -90,6 +106,7 @@ class DeliveryWorker:
         self.wake()
 
     async def run(self) -> None:
+        self._loop = asyncio.get_running_loop()
         logger.info("delivery worker started", action="delivery.started")
         try:
             while not self._stopping:
@@ -100,6 +117,7 @@ class DeliveryWorker:
                     await asyncio.wait_for(self._wakeup.wait(), self._poll_seconds)
         finally:
             await asyncio.gather(*self._lanes.values(), return_exceptions=True)
+            self._loop = None
         logger.info("delivery worker stopped", action="delivery.stopped")
 
     async def run_once(self) -> int:
@@ -196,3 +214,10 @@ class DeliveryWorker:
                     return
         except PinrelayError as exc:
             logger.error("reclaim failed", action="delivery.reclaim_failed", error=str(exc))
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:  # called from a thread without a loop
+        return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -32,6 +33,7 @@ class _StoreState(Protocol):
     _sources: dict[str, Source]
     _write_key_hashes: dict[str, str]
     _identities: OrderedDict[tuple[str, str, str], StoredIdentity]
+    _memory: threading.RLock
     _writer: GroupCommitWriter
 
     def _remember_source(self, source: Source, write_key_hash: str) -> None: ...
@@ -71,13 +73,14 @@ class SQLiteIdentityMixin:
         """From the cache; the misses in one read on a read connection (off the loop)."""
         found: dict[tuple[str, str], StoredIdentity] = {}
         missing: list[tuple[str, str]] = []
-        for kind, subject in subjects:
-            cached = self._identities.get((source_id, kind, subject))
-            if cached is None:
-                missing.append((kind, subject))
-            else:
-                self._identities.move_to_end((source_id, kind, subject))
-                found[(kind, subject)] = cached
+        with self._memory:  # shared with the control thread's imports
+            for kind, subject in subjects:
+                cached = self._identities.get((source_id, kind, subject))
+                if cached is None:
+                    missing.append((kind, subject))
+                else:
+                    self._identities.move_to_end((source_id, kind, subject))
+                    found[(kind, subject)] = cached
         if missing:
             read = await self._read(lambda conn: _read_identities(conn, source_id, missing))
             for key, stored in read.items():

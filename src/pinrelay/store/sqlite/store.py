@@ -81,6 +81,11 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
         self._write_key_hashes: dict[str, str] = {}  # source id -> write key hash
         self._opened = False
         self._pending = PendingIndex()
+        # The collect loop and the control loop (admin, delivery, imports: app.py) share this
+        # store from two threads: what both change in memory (the pending queues, the identity
+        # cache, the counters) changes under this lock. The catalog (sources, integrations,
+        # tokens) changes only on the control thread; readers iterate snapshots of it.
+        self._memory = threading.RLock()
         self.received_events = 0  # new events committed (metrics)
         self.queued_events = 0  # outbox entries committed (metrics)
 
@@ -180,7 +185,9 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
         if current is None:
             raise NotFound(f"source {source_id} does not exist")
         # Forget the old key first: from this line on, no request collects with it.
-        for key_hash in [h for h, s in self._sources_by_key_hash.items() if s.id == source_id]:
+        for key_hash in [
+            h for h, s in tuple(self._sources_by_key_hash.items()) if s.id == source_id
+        ]:
             del self._sources_by_key_hash[key_hash]
         params = {
             "id": source_id,
@@ -288,9 +295,8 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
         self._integrations[integration_id] = replace(latest, paused_reason=reason, updated_at=now)
 
     def list_integrations(self, source_id: str | None = None) -> list[Integration]:
-        found = [
-            i for i in self._integrations.values() if source_id is None or i.source_id == source_id
-        ]
+        snapshot = tuple(self._integrations.values())
+        found = [i for i in snapshot if source_id is None or i.source_id == source_id]
         return sorted(found, key=lambda i: (i.created_at, i.id))
 
     def get_integration(self, integration_id: str) -> Integration | None:
@@ -305,20 +311,22 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
         task = asyncio.ensure_future(self._writer.run(lambda conn: _write_records(conn, records)))
         task.add_done_callback(self._queue_committed)
         stored, _ = await asyncio.shield(task)
-        for record, new in zip(records, stored, strict=True):
-            if new:
-                for update in record.identities:
-                    self._remember_update(record.source_id, update)
+        with self._memory:
+            for record, new in zip(records, stored, strict=True):
+                if new:
+                    for update in record.identities:
+                        self._remember_update(record.source_id, update)
         return stored
 
     def _queue_committed(self, task: asyncio.Future[tuple[list[bool], list[Pending]]]) -> None:
         if task.cancelled() or task.exception() is not None:
             return
         stored, queued = task.result()
-        self.received_events += sum(stored)
-        self.queued_events += len(queued)
-        for pending in queued:
-            self._pending.add(pending)
+        with self._memory:
+            self.received_events += sum(stored)
+            self.queued_events += len(queued)
+            for pending in queued:
+                self._pending.add(pending)
 
     def _remember_update(self, source_id: str, update: IdentityUpdate) -> None:
         """Cache what the database now holds: an update without a click id keeps the
@@ -334,19 +342,21 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
         self._cache_identity(key, StoredIdentity(update.match_keys, click_id, click_id_at))
 
     def _cache_identity(self, key: tuple[str, str, str], found: StoredIdentity) -> None:
-        self._identities[key] = found
-        self._identities.move_to_end(key)
-        while len(self._identities) > IDENTITY_CACHE_ENTRIES:
-            self._identities.popitem(last=False)
+        with self._memory:
+            self._identities[key] = found
+            self._identities.move_to_end(key)
+            while len(self._identities) > IDENTITY_CACHE_ENTRIES:
+                self._identities.popitem(last=False)
 
     # delivery ----------------------------------------------------------------------------
     async def claim_batch(
         self, integration_id: str, *, limit: int, now: float, lease_seconds: float
     ) -> list[ClaimedEvent]:
         """Lease in memory (no write), then read the immutable payloads on a read connection."""
-        leased = self._pending.claim(
-            integration_id, limit=limit, now=now, lease_seconds=lease_seconds
-        )
+        with self._memory:
+            leased = self._pending.claim(
+                integration_id, limit=limit, now=now, lease_seconds=lease_seconds
+            )
         if not leased:
             return []
         rows = await self._read(lambda conn: outbox.read_payloads(conn, Q, integration_id, leased))
@@ -358,11 +368,13 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
         # Memory first: if the write then fails, the database still says pending and the
         # event is sent again after a restart (at-least-once), never lost.
         now = time.time()
-        marks = outbox.apply_outcomes(self._pending, outcomes, now)
+        with self._memory:
+            marks = outbox.apply_outcomes(self._pending, outcomes, now)
         await self._writer.run(lambda conn: _write_outcomes(conn, marks, attempt))
 
     async def next_due_at(self, integration_id: str) -> float | None:
-        return self._pending.next_due_at(integration_id)
+        with self._memory:
+            return self._pending.next_due_at(integration_id)
 
     def send_limits(self, rate_per_minute: float) -> SendLimits:
         """One process owns the file, so the buckets can live in its memory."""
@@ -370,10 +382,11 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
 
     def lane_stats(self) -> list[LaneStats]:
         """Queue depth and oldest pending entry per integration, from memory."""
-        return [
-            LaneStats(i, self._pending.depth(i), self._pending.oldest_queued_at(i))
-            for i in self._pending.integrations()
-        ]
+        with self._memory:
+            return [
+                LaneStats(i, self._pending.depth(i), self._pending.oldest_queued_at(i))
+                for i in self._pending.integrations()
+            ]
 
     async def list_dead(
         self, selection: DeadFilter, *, limit: int, before: int | None = None
@@ -395,16 +408,17 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
         )
         marks = [outbox.replay_mark(d, now) for d in fresh]
         await self._writer.run(lambda conn: conn.executemany(Q["insert_mark_row"], marks))
-        for entry in fresh:
-            self._pending.add(
-                Pending(
-                    entry.seq,
-                    entry.integration_id,
-                    entry.event_time,
-                    entry.created_at,
-                    queued_at=entry.created_at,
+        with self._memory:
+            for entry in fresh:
+                self._pending.add(
+                    Pending(
+                        entry.seq,
+                        entry.integration_id,
+                        entry.event_time,
+                        entry.created_at,
+                        queued_at=entry.created_at,
+                    )
                 )
-            )
         return ReplayResult(tuple(sorted(d.seq for d in fresh)), skipped)
 
     async def reclaim_delivered(self, *, before: float, limit: int = 20_000) -> int:
@@ -529,14 +543,14 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
         return True
 
     def admin_token_for_hash(self, token_hash: str) -> AdminToken | None:
-        for token, stored_hash in self._admin_tokens.values():
+        for token, stored_hash in tuple(self._admin_tokens.values()):
             if token.active and stored_hash == token_hash:
                 return token
         return None
 
     def list_admin_tokens(self) -> list[AdminToken]:
         return sorted(
-            (t for t, _ in self._admin_tokens.values()), key=lambda t: (t.created_at, t.id)
+            (t for t, _ in tuple(self._admin_tokens.values())), key=lambda t: (t.created_at, t.id)
         )
 
     async def audit(self, *, actor: str, action: str, target: str, details: dict[str, Any]) -> None:
@@ -560,7 +574,8 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
         ]
 
     async def oldest_pending_created_at(self, integration_id: str) -> float | None:
-        return self._pending.oldest_queued_at(integration_id)  # in memory: authoritative
+        with self._memory:  # in memory: authoritative
+            return self._pending.oldest_queued_at(integration_id)
 
     # retention ---------------------------------------------------------------------------
     async def prune(self, table: str, *, cutoff: float, chunk: int) -> int:
