@@ -25,6 +25,7 @@ from pinrelay.store.sqlite.writer import GroupCommitWriter
 
 T = TypeVar("T")
 SECONDS_PER_HOUR = 3600
+MAX_SUBJECTS_PER_READ = 500  # bound variables per identity read
 
 Q = load_queries("pinrelay.store.sqlite", "queries.sql")
 
@@ -101,34 +102,21 @@ class SQLiteIdentityMixin:
 def _read_identities(
     conn: sqlite3.Connection, source_id: str, subjects: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], StoredIdentity]:
-    found: dict[tuple[str, str], StoredIdentity] = {}
+    """One query per kind for all of a request's subjects (chunked under SQLite's limit)."""
+    found: dict[tuple[str, str], StoredIdentity] = dict.fromkeys(subjects, StoredIdentity())
+    by_kind: dict[str, list[str]] = {}
     for kind, subject in subjects:
-        params = {"source_id": source_id, "kind": kind, "subject": subject}
-        row = conn.execute(Q["select_identity_click"], params).fetchone()
-        found[(kind, subject)] = (
-            StoredIdentity(json.loads(row["match_keys"]), row["click_id"], row["click_id_at"])
-            if row
-            else StoredIdentity()
-        )
+        by_kind.setdefault(kind, []).append(subject)
+    for kind, names in by_kind.items():
+        for start in range(0, len(names), MAX_SUBJECTS_PER_READ):
+            chunk = names[start : start + MAX_SUBJECTS_PER_READ]
+            marks = ", ".join("?" * len(chunk))
+            query = Q["select_identities"].replace("(:subjects)", f"({marks})")
+            for row in conn.execute(query, [source_id, kind, *chunk]):
+                found[(kind, row["subject"])] = StoredIdentity(
+                    json.loads(row["match_keys"]), row["click_id"], row["click_id_at"]
+                )
     return found
-
-
-def write_identity_clicks(conn: sqlite3.Connection, record: IngestRecord) -> None:
-    """The click ids of a record's identity updates (after their rows are upserted)."""
-    conn.executemany(
-        Q["update_identity_click"],
-        [
-            {
-                "source_id": record.source_id,
-                "kind": update.kind,
-                "subject": update.subject,
-                "click_id": update.click_id,
-                "click_id_at": update.click_id_at,
-            }
-            for update in record.identities
-            if update.click_id is not None
-        ],
-    )
 
 
 def write_match_key_counts(conn: sqlite3.Connection, records: Sequence[IngestRecord]) -> None:

@@ -31,27 +31,30 @@ SELECT id, source_id, vendor, name, enabled, ad_account_id, conversion_token_enc
        created_at, updated_at
 FROM integrations ORDER BY created_at, id;
 
--- name: insert_event
+-- name: insert_events
+-- Multi-row: store/sqlite/writes.py repeats the VALUES group once per event of a request.
 INSERT INTO events (source_id, message_id, type, name, user_id, anonymous_id, received_at,
                     body, trace)
-VALUES (:source_id, :message_id, :type, :name, :user_id, :anonymous_id, :received_at,
-        :body, :trace)
-ON CONFLICT (source_id, message_id) DO NOTHING;
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source_id, message_id) DO NOTHING
+RETURNING seq, source_id, message_id;
 
--- name: insert_outbox
--- Payload rows are written once and never updated (migration 0002).
+-- name: insert_outbox_rows
+-- Multi-row, like insert_events; what it returns is what the in-memory queues need.
 INSERT INTO outbox_events (integration_id, event_seq, event_id, event_name, event_time, payload,
                            created_at)
-VALUES (:integration_id, :event_seq, :event_id, :event_name, :event_time, :payload, :now);
+VALUES (?, ?, ?, ?, ?, ?, ?)
+RETURNING seq, integration_id, event_time, created_at;
 
--- name: upsert_identity
-INSERT INTO identities (source_id, kind, subject, match_keys, updated_at)
-VALUES (:source_id, :kind, :subject, :match_keys, :now)
+-- name: upsert_identities
+-- Multi-row; an update without a click id keeps the remembered one.
+INSERT INTO identities (source_id, kind, subject, match_keys, updated_at, click_id, click_id_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (source_id, kind, subject)
-DO UPDATE SET match_keys = excluded.match_keys, updated_at = excluded.updated_at;
-
--- name: select_identity
-SELECT match_keys FROM identities WHERE source_id = :source_id AND kind = :kind AND subject = :subject;
+DO UPDATE SET match_keys = excluded.match_keys, updated_at = excluded.updated_at,
+              click_id = coalesce(excluded.click_id, identities.click_id),
+              click_id_at = CASE WHEN excluded.click_id IS NULL THEN identities.click_id_at
+                                 ELSE excluded.click_id_at END;
 
 -- name: insert_attempt
 INSERT INTO delivery_attempts (integration_id, started_at, duration_ms, batch_size, http_status,
@@ -145,13 +148,10 @@ SELECT id, default_country FROM sources;
 UPDATE sources SET name = :name, default_country = :default_country, updated_at = :now
 WHERE id = :id;
 
--- name: select_identity_click
-SELECT match_keys, click_id, click_id_at FROM identities
-WHERE source_id = :source_id AND kind = :kind AND subject = :subject;
-
--- name: update_identity_click
-UPDATE identities SET click_id = :click_id, click_id_at = :click_id_at
-WHERE source_id = :source_id AND kind = :kind AND subject = :subject;
+-- name: select_identities
+-- (:subjects) becomes one ? per subject (store/sqlite/identity.py).
+SELECT subject, match_keys, click_id, click_id_at FROM identities
+WHERE source_id = ? AND kind = ? AND subject IN (:subjects);
 
 -- name: add_match_key_counts
 INSERT INTO match_key_counts (integration_id, hour, key, events)

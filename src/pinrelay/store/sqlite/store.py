@@ -43,20 +43,19 @@ from pinrelay.store.records import (
     StoredEvent,
     StoredIdentity,
 )
-from pinrelay.store.rows import attempt_params, integration_from_row, integration_params
+from pinrelay.store.rows import integration_from_row, integration_params
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite import outbox
 from pinrelay.store.sqlite.aggregates import AggregateQueries
 from pinrelay.store.sqlite.connection import connect, migrate
 from pinrelay.store.sqlite.identity import (
     SQLiteIdentityMixin,
-    write_identity_clicks,
-    write_match_key_counts,
 )
 from pinrelay.store.sqlite.imports import ImportTables
 from pinrelay.store.sqlite.pending import Pending, PendingIndex
 from pinrelay.store.sqlite.pipelines import PipelineTables
 from pinrelay.store.sqlite.writer import GroupCommitWriter
+from pinrelay.store.sqlite.writes import write_outcomes, write_records
 
 T = TypeVar("T")
 
@@ -308,7 +307,7 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
             return []
         # The queues learn of the new entries once committed, even if our caller is cancelled
         # meanwhile (a client hanging up must not leave a committed event unqueued).
-        task = asyncio.ensure_future(self._writer.run(lambda conn: _write_records(conn, records)))
+        task = asyncio.ensure_future(self._writer.run(lambda conn: write_records(conn, records)))
         task.add_done_callback(self._queue_committed)
         stored, _ = await asyncio.shield(task)
         with self._memory:
@@ -370,7 +369,7 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
         now = time.time()
         with self._memory:
             marks = outbox.apply_outcomes(self._pending, outcomes, now)
-        await self._writer.run(lambda conn: _write_outcomes(conn, marks, attempt))
+        await self._writer.run(lambda conn: write_outcomes(conn, marks, attempt))
 
     async def next_due_at(self, integration_id: str) -> float | None:
         with self._memory:
@@ -603,80 +602,3 @@ def _event_from_row(r: sqlite3.Row) -> StoredEvent:
         body=json.loads(r["body"]),
         trace=json.loads(r["trace"]),
     )
-
-
-def _write_records(
-    conn: sqlite3.Connection, records: Sequence[IngestRecord]
-) -> tuple[list[bool], list[Pending]]:
-    stored: list[bool] = []
-    queued: list[Pending] = []
-    for record in records:
-        cursor = conn.execute(
-            Q["insert_event"],
-            {
-                "source_id": record.source_id,
-                "message_id": record.message_id,
-                "type": record.type,
-                "name": record.name,
-                "user_id": record.user_id,
-                "anonymous_id": record.anonymous_id,
-                "received_at": record.received_at,
-                "body": record.body,
-                "trace": record.trace,
-            },
-        )
-        if cursor.rowcount == 0:  # (source_id, message_id) seen before: an SDK retry
-            stored.append(False)
-            continue
-        event_seq = cursor.lastrowid
-        for row in record.outbox:
-            inserted = conn.execute(
-                Q["insert_outbox"],
-                {
-                    "integration_id": row.integration_id,
-                    "event_seq": event_seq,
-                    "event_id": row.event_id,
-                    "event_name": row.event_name,
-                    "event_time": row.event_time,
-                    "payload": row.payload,
-                    "now": record.received_at,
-                },
-            )
-            seq = inserted.lastrowid
-            assert seq is not None  # an INSERT always sets lastrowid
-            queued.append(
-                Pending(
-                    seq,
-                    row.integration_id,
-                    row.event_time,
-                    record.received_at,
-                    queued_at=record.received_at,
-                )
-            )
-        conn.executemany(
-            Q["upsert_identity"],
-            [
-                {
-                    "source_id": record.source_id,
-                    "kind": update.kind,
-                    "subject": update.subject,
-                    "match_keys": json.dumps(update.match_keys),
-                    "now": record.received_at,
-                }
-                for update in record.identities
-            ],
-        )
-        write_identity_clicks(conn, record)
-        stored.append(True)
-    write_match_key_counts(conn, [r for r, new in zip(records, stored, strict=True) if new])
-    return stored, queued
-
-
-def _write_outcomes(
-    conn: sqlite3.Connection,
-    marks: Sequence[outbox.Mark],
-    attempt: DeliveryAttempt | None,
-) -> None:
-    conn.executemany(Q["insert_mark_row"], marks)
-    if attempt is not None:
-        conn.execute(Q["insert_attempt"], attempt_params(attempt))

@@ -1,0 +1,168 @@
+"""CPU per event of the ingest path in process, without HTTP: decode, check, map, commit.
+
+    .venv/bin/python -m benchmarks.ingest_inprocess --events 20000 --batch 20
+    .venv/bin/python -m benchmarks.ingest_inprocess --profile out.prof   # cProfile it
+
+The same checkout as benchmarks/wrk/collect.lua (a new user and messageId per event, one
+product, an email, IP, user agent and an epik click id), posted as `/v1/batch` bodies of
+`--batch` events, through the functions the collect endpoint calls: JSON decode, the message
+check, `Ingestor.ingest` (identity, pipelines, validation, redaction, group commit on a real
+SQLite file with synchronous=FULL). Figures: process CPU per event (all threads: the writer's
+too) and, for comparison in the same run, the CPU to only decode the same bodies (what the
+bare baseline of benchmarks/ingest.py does). It is a quick, quiet figure for comparing two
+versions of the code; the honest server figure is benchmarks/ingest.py's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from pinrelay.collect.ingest import Ingestor, RequestInfo
+from pinrelay.collect.messages import check_message
+from pinrelay.store.engines import open_store
+from pinrelay.store.records import Integration
+
+AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0 Safari/537.36"
+)
+
+
+def checkout(n: int, run: str) -> dict[str, Any]:
+    ident = f"{run}-{n}"
+    return {
+        "type": "track",
+        "event": "Order Completed",
+        "userId": f"user-{ident}",
+        "messageId": f"msg-{ident}",
+        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "context": {
+            "ip": f"203.0.{n % 250}.{n % 200 + 1}",
+            "userAgent": AGENT,
+            "page": {
+                "url": f"https://shop.example/checkout?epik=dj0yJnU9{ident}",
+                "referrer": "https://www.pinterest.com/",
+            },
+            "library": {"name": "analytics-python", "version": "2.3.3"},
+        },
+        "properties": {
+            "order_id": f"order-{ident}",
+            "revenue": 20 + n % 80 + 0.5,
+            "currency": "USD",
+            "email": f"Buyer.{ident}@Example.com",
+            "products": [
+                {
+                    "product_id": f"sku-{n % 997}",
+                    "name": "Linen shirt",
+                    "category": "Shirts",
+                    "price": 20 + n % 80 + 0.5,
+                    "quantity": 1,
+                }
+            ],
+        },
+    }
+
+
+def bodies(events: int, batch: int, run: str) -> list[bytes]:
+    return [
+        json.dumps({"batch": [checkout(i + j, run) for j in range(batch)]}).encode()
+        for i in range(0, events, batch)
+    ]
+
+
+async def measure(events: int, batch: int, profile: Path | None) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        await store.open()
+        source = await store.create_source(
+            source_id="src_bench", name="bench", write_key_hash="h" * 64, write_key_hint="wk_"
+        )
+        now = time.time()
+        await store.create_integration(
+            Integration(
+                id="int_bench",
+                source_id=source.id,
+                vendor="pinterest_ads",
+                name="Pinterest",
+                enabled=True,
+                ad_account_id="549764982399",
+                conversion_token_enc=b"x",
+                conversion_token_hint="pina_...",
+                test_mode=False,
+                consent_categories=(),
+                settings={},
+                paused_reason=None,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        ingestor = Ingestor(store)
+        request = RequestInfo(client_ip="198.51.100.1", user_agent=AGENT)
+        decoder = msgspec.json.Decoder()
+
+        async def one(body: bytes) -> None:
+            decoded = decoder.decode(body)
+            received = datetime.now(UTC)
+            accepted = [
+                check_message(m, default_type=None, received_at=received, batch_sent_at=None)
+                for m in decoded["batch"]
+            ]
+            await ingestor.ingest(source, accepted, request)
+
+        for body in bodies(batch * 20, batch, "warm"):  # warm caches and the JIT-less paths
+            await one(body)
+        work = bodies(events, batch, f"r{time.time_ns()}")
+        started = time.process_time()
+        decode_only = [decoder.decode(b) for b in work]
+        decode_cpu = time.process_time() - started
+        del decode_only
+        profiler = cProfile.Profile() if profile else None
+        started = time.process_time()
+        main_started = time.thread_time()
+        wall = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        # 8 requests in flight at a time, as a loaded server has them (group commit)
+        for i in range(0, len(work), 8):
+            await asyncio.gather(*(one(b) for b in work[i : i + 8]))
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(str(profile))
+        cpu = time.process_time() - started
+        main_cpu = time.thread_time() - main_started
+        wall = time.perf_counter() - wall
+        await store.close()
+    return {
+        "events": float(events),
+        "cpu_us_per_event": cpu / events * 1e6,
+        "loop_thread_us_per_event": main_cpu / events * 1e6,
+        "other_threads_us_per_event": (cpu - main_cpu) / events * 1e6,
+        "decode_us_per_event": decode_cpu / events * 1e6,
+        "events_per_cpu_second": events / cpu,
+        "wall_events_per_second": events / wall,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the measured part")
+    args = parser.parse_args()
+    figures = asyncio.run(measure(args.events, args.batch, args.profile))
+    for name, value in figures.items():
+        print(f"{name:>24}: {value:,.1f}")
+
+
+if __name__ == "__main__":
+    main()
