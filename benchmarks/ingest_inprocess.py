@@ -97,7 +97,7 @@ async def measure(events: int, batch: int, profile: Path | None) -> dict[str, fl
                 enabled=True,
                 ad_account_id="549764982399",
                 conversion_token_enc=b"x",
-                conversion_token_hint="pina_...",
+                conversion_token_hint="pina_...",  # noqa: S106  # a hint, no secret
                 test_mode=False,
                 consent_categories=(),
                 settings={},
