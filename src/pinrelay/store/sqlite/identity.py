@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol, TypeVar
@@ -21,6 +19,7 @@ from pinrelay.errors import NotFound
 from pinrelay.store.records import IngestRecord, Source, StoredIdentity
 from pinrelay.store.rows import match_key_counts
 from pinrelay.store.sql import load_queries
+from pinrelay.store.sqlite.identitycache import IdentityCache
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 
 T = TypeVar("T")
@@ -33,12 +32,10 @@ Q = load_queries("pinrelay.store.sqlite", "queries.sql")
 class _StoreState(Protocol):
     _sources: dict[str, Source]
     _write_key_hashes: dict[str, str]
-    _identities: OrderedDict[tuple[str, str, str], StoredIdentity]
-    _memory: threading.RLock
+    _identities: IdentityCache
     _writer: GroupCommitWriter
 
     def _remember_source(self, source: Source, write_key_hash: str) -> None: ...
-    def _cache_identity(self, key: tuple[str, str, str], found: StoredIdentity) -> None: ...
     async def _read(self, query: Callable[[sqlite3.Connection], T]) -> T: ...
 
 
@@ -74,18 +71,16 @@ class SQLiteIdentityMixin:
         """From the cache; the misses in one read on a read connection (off the loop)."""
         found: dict[tuple[str, str], StoredIdentity] = {}
         missing: list[tuple[str, str]] = []
-        with self._memory:  # shared with the control thread's imports
-            for kind, subject in subjects:
-                cached = self._identities.get((source_id, kind, subject))
-                if cached is None:
-                    missing.append((kind, subject))
-                else:
-                    self._identities.move_to_end((source_id, kind, subject))
-                    found[(kind, subject)] = cached
+        for kind, subject in subjects:
+            cached = self._identities.get(source_id, kind, subject)
+            if cached is None:
+                missing.append((kind, subject))
+            else:
+                found[(kind, subject)] = cached
         if missing:
             read = await self._read(lambda conn: _read_identities(conn, source_id, missing))
             for key, stored in read.items():
-                self._cache_identity((source_id, *key), stored)
+                self._identities.put(source_id, *key, stored)
                 found[key] = stored
         return found
 

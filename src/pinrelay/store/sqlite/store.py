@@ -13,7 +13,6 @@ import json
 import sqlite3
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -51,6 +50,7 @@ from pinrelay.store.sqlite.connection import connect, migrate
 from pinrelay.store.sqlite.identity import (
     SQLiteIdentityMixin,
 )
+from pinrelay.store.sqlite.identitycache import IdentityCache
 from pinrelay.store.sqlite.imports import ImportTables
 from pinrelay.store.sqlite.pending import Pending, PendingIndex
 from pinrelay.store.sqlite.pipelines import PipelineTables
@@ -59,7 +59,6 @@ from pinrelay.store.sqlite.writes import write_outcomes, write_records
 
 T = TypeVar("T")
 
-IDENTITY_CACHE_ENTRIES = 100_000  # users/devices whose match keys stay in memory
 _NO_ROW = 2**62  # "before" bound meaning "from the newest"
 
 Q = load_queries("pinrelay.store.sqlite", "queries.sql")
@@ -76,7 +75,6 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
         self._sources_by_key_hash: dict[str, Source] = {}
         self._integrations: dict[str, Integration] = {}
         self._admin_tokens: dict[str, tuple[AdminToken, str]] = {}  # id -> (token, hash)
-        self._identities: OrderedDict[tuple[str, str, str], StoredIdentity] = OrderedDict()
         self._write_key_hashes: dict[str, str] = {}  # source id -> write key hash
         self._opened = False
         self._pending = PendingIndex()
@@ -85,6 +83,7 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
         # cache, the counters) changes under this lock. The catalog (sources, integrations,
         # tokens) changes only on the control thread; readers iterate snapshots of it.
         self._memory = threading.RLock()
+        self._identities = IdentityCache(self._memory)
         self.received_events = 0  # new events committed (metrics)
         self.queued_events = 0  # outbox entries committed (metrics)
 
@@ -330,22 +329,15 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
     def _remember_update(self, source_id: str, update: IdentityUpdate) -> None:
         """Cache what the database now holds: an update without a click id keeps the
         remembered one (if that is not cached, forget the entry: the next read fetches it)."""
-        key = (source_id, update.kind, update.subject)
+        kind, subject = update.kind, update.subject
         click_id, click_id_at = update.click_id, update.click_id_at
         if click_id is None:
-            previous = self._identities.get(key)
+            previous = self._identities.click_of(source_id, kind, subject)
             if previous is None:
-                self._identities.pop(key, None)
                 return
-            click_id, click_id_at = previous.click_id, previous.click_id_at
-        self._cache_identity(key, StoredIdentity(update.match_keys, click_id, click_id_at))
-
-    def _cache_identity(self, key: tuple[str, str, str], found: StoredIdentity) -> None:
-        with self._memory:
-            self._identities[key] = found
-            self._identities.move_to_end(key)
-            while len(self._identities) > IDENTITY_CACHE_ENTRIES:
-                self._identities.popitem(last=False)
+            click_id, click_id_at = previous
+        found = StoredIdentity(update.match_keys, click_id, click_id_at)
+        self._identities.put(source_id, kind, subject, found)
 
     # delivery ----------------------------------------------------------------------------
     async def claim_batch(
