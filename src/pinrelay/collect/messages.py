@@ -69,22 +69,22 @@ def parse_timestamp(value: object, field: str) -> datetime | None:
 def nesting_depth(value: object, limit: int = MAX_NESTING_DEPTH) -> int:
     """How deeply objects and arrays nest in `value`, counted up to `limit` + 1.
 
-    Iterative, so a hostile depth cannot exhaust the stack while it is being measured.
+    Iterative, so a hostile depth cannot exhaust the stack while it is being measured; only
+    containers are stacked (a message's leaves are most of its values).
     """
-    deepest = 0
-    stack: list[tuple[object, int]] = [(value, 1)]
+    if not isinstance(value, dict | list):
+        return 0
+    deepest = 1
+    stack: list[tuple[dict[Any, Any] | list[Any], int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        stack.extend((child, depth + 1) for child in children)
+        for child in item.values() if isinstance(item, dict) else item:
+            if isinstance(child, dict | list):
+                if depth == deepest:
+                    deepest = depth + 1
+                    if deepest > limit:
+                        return deepest
+                stack.append((child, depth + 1))
     return deepest
 
 

@@ -96,6 +96,7 @@ def _library(message: Mapping[str, Any]) -> str:
     return name if isinstance(name, str) else ""
 
 
+@lru_cache(maxsize=1024)  # a site's visitors share a few hundred agents; a regex per event
 def is_sdk_agent(user_agent: str) -> bool:
     return SDK_AGENTS.search(user_agent.strip()) is not None
 
@@ -107,6 +108,7 @@ def is_server_request(message: Mapping[str, Any], header_agent: str | None) -> b
     return bool(header_agent) and is_sdk_agent(header_agent or "")
 
 
+@lru_cache(maxsize=1024)  # 40-odd substring tests of a long agent, the same agents again
 def bot_reason(user_agent: str | None) -> str | None:
     if not user_agent:
         return None

@@ -25,20 +25,26 @@ def query_param(url_or_query: object, name: str) -> str | None:
     return _query_param(url_or_query, name)
 
 
-# One event's URL is read several times (the click id writer of each pipeline, the identity
-# step, the `_epik` cookie rule): parsed once. Bounded, and in memory only.
-@lru_cache(maxsize=64)
 def _query_param(url_or_query: str, name: str) -> str | None:
+    return _query_values(url_or_query).get(name)
+
+
+# One event's URL is read several times (the click id writer of each pipeline, the identity
+# step, the `_pin_unauth` and `_epik` rules, each for another name): parsed once, into the
+# first non-empty value of every parameter. Bounded, and in memory only.
+@lru_cache(maxsize=64)
+def _query_values(url_or_query: str) -> dict[str, str]:
     query = url_or_query
     if "?" in url_or_query or "://" in url_or_query:
         try:
             query = urlsplit(url_or_query).query
         except ValueError:  # e.g. a malformed IPv6 host: no usable query
-            return None
+            return {}
+    values: dict[str, str] = {}
     for key, value in parse_qsl(query.lstrip("?")):
-        if key == name and value.strip():
-            return value.strip()
-    return None
+        if key not in values and value.strip():
+            values[key] = value.strip()
+    return values
 
 
 def click_id_of(
