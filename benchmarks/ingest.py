@@ -28,9 +28,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from benchmarks.adminprobe import AdminLatency, admin_probe
 from benchmarks.disk import fsync_latency
 from benchmarks.loadgen import SCENARIOS, Figures, Scenario, ensure_wrk, run_wrk
-from benchmarks.targets import Target, bare_server, pinrelay_server
+from benchmarks.targets import ADMIN_TOKEN, Target, bare_server, pinrelay_server
 
 WARMUP_SECONDS = 2.0  # per server and load, before the measured runs
 HALF_LOAD = 0.5
@@ -98,10 +99,16 @@ def _compare(
     runs: dict[str, dict[str, list[Figures]]] = {
         s.name: {"bare": [], "pinrelay": []} for s in chosen
     }
+    admin: dict[str, list[AdminLatency]] = {s.name: [] for s in chosen}
     for _ in range(rounds):
         for scenario in chosen:
             for active, idle in ((bare, pinrelay), (pinrelay, bare)):
-                figures = _measure(active, idle, scenario, seconds, load_core)
+                if active is pinrelay and pinrelay.admin_url is not None:
+                    with admin_probe(pinrelay.admin_url, ADMIN_TOKEN) as probed:
+                        figures = _measure(active, idle, scenario, seconds, load_core)
+                    admin[scenario.name] += probed
+                else:
+                    figures = _measure(active, idle, scenario, seconds, load_core)
                 runs[scenario.name][active.name].append(figures)
     results: dict[str, Any] = {}
     for scenario in chosen:
@@ -128,6 +135,7 @@ def _compare(
             "p50_ms": _median(mine, "p50_ms"),
             "p99_ms": _median(mine, "p99_ms"),
             "half_load": {"target_requests_per_second": rate, **asdict(half)},
+            "admin_while_saturated": [asdict(a) for a in admin[scenario.name]],
             "bare_at_half_load": asdict(control),
         }
     return results
@@ -168,6 +176,16 @@ def render(report: dict[str, Any]) -> str:
             f" req/s  p50 {control['p50_ms']:.1f} ms  p99 {control['p99_ms']:.1f} ms  "
             f"late slots {control['lagged']}"
         )
+    lines += ["", "the admin API while collect is saturated (GET /v1/admin/sources, in turn):"]
+    for result in report["scenarios"].values():
+        probes = result.get("admin_while_saturated") or []
+        if probes:
+            worst_p99 = max(p["p99_ms"] for p in probes)
+            lines.append(
+                f"  {result['label']:<50} {sum(p['requests'] for p in probes):>6} answers  "
+                f"p50 {statistics.median(p['p50_ms'] for p in probes):.1f} ms  "
+                f"p99 {worst_p99:.1f} ms (worst run)  failed {sum(p['failed'] for p in probes)}"
+            )
     failed = sum(f["failed"] for r in report["scenarios"].values() for f in r["pinrelay"])
     fsync = report["fsync"]
     lines.append(

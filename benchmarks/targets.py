@@ -37,6 +37,7 @@ class Target:
     url: str
     authorization: str
     pid: int
+    admin_url: str | None = None  # pinrelay's admin port (the bare app has none)
 
     def peak_rss_mb(self) -> float:
         """The process's peak resident memory so far (VmHWM), in MB."""
@@ -138,7 +139,7 @@ def pinrelay_server(
         _wait_up(f"{admin}/healthz", process)
         write_key = _create_source(admin)
         basic = base64.b64encode(f"{write_key}:".encode()).decode()
-        yield Target("pinrelay", f"http://127.0.0.1:{port}", f"Basic {basic}", process.pid)
+        yield Target("pinrelay", f"http://127.0.0.1:{port}", f"Basic {basic}", process.pid, admin)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
