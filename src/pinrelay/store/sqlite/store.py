@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,28 +23,23 @@ from pinrelay.errors import NotFound, StoreError
 from pinrelay.store.base import SendLimits, Store
 from pinrelay.store.records import (
     AdminToken,
-    AuditEntry,
     ClaimedEvent,
     DeadEntry,
     DeadFilter,
     DeliveryAttempt,
-    EventFilter,
     EventOutcome,
     IdentityUpdate,
     IngestRecord,
     Integration,
-    JourneyStep,
     LaneStats,
-    OutboxEntry,
-    OutboxStatus,
     ReplayResult,
     Source,
-    StoredEvent,
     StoredIdentity,
 )
 from pinrelay.store.rows import integration_from_row, integration_params
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite import outbox
+from pinrelay.store.sqlite.admintokens import AdminTokenTables
 from pinrelay.store.sqlite.aggregates import AggregateQueries
 from pinrelay.store.sqlite.connection import connect, migrate
 from pinrelay.store.sqlite.identity import (
@@ -54,17 +49,25 @@ from pinrelay.store.sqlite.identitycache import IdentityCache
 from pinrelay.store.sqlite.imports import ImportTables
 from pinrelay.store.sqlite.pending import Pending, PendingIndex
 from pinrelay.store.sqlite.pipelines import PipelineTables
+from pinrelay.store.sqlite.reads import NO_ROW, EventReads
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 from pinrelay.store.sqlite.writes import write_outcomes, write_records
 
 T = TypeVar("T")
 
-_NO_ROW = 2**62  # "before" bound meaning "from the newest"
 
 Q = load_queries("pinrelay.store.sqlite", "queries.sql")
 
 
-class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportTables, Store):
+class SQLiteStore(
+    SQLiteIdentityMixin,
+    PipelineTables,
+    AggregateQueries,
+    ImportTables,
+    EventReads,
+    AdminTokenTables,
+    Store,
+):
     """Store on one SQLite file; never open one file from two processes."""
 
     def __init__(self, path: Path, *, group_commit_max_items: int = 5000) -> None:
@@ -382,7 +385,7 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
     async def list_dead(
         self, selection: DeadFilter, *, limit: int, before: int | None = None
     ) -> list[DeadEntry]:
-        params = outbox.dead_params(selection, limit=limit, before=before or _NO_ROW)
+        params = outbox.dead_params(selection, limit=limit, before=before or NO_ROW)
         rows = await self._read(lambda conn: conn.execute(Q["select_dead"], params).fetchall())
         return [DeadEntry(**dict(row)) for row in rows]
 
@@ -420,81 +423,6 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
             return 0
         return await self._writer.run(lambda conn: outbox.delete_reclaimed(conn, Q, seqs))
 
-    # reads -------------------------------------------------------------------------------
-    async def list_outbox(
-        self, integration_id: str, *, status: OutboxStatus | None, limit: int, before: int | None
-    ) -> list[OutboxEntry]:
-        params = {
-            "integration_id": integration_id,
-            "status": status,
-            "limit": limit,
-            "before": before or _NO_ROW,
-        }
-        rows = await self._read(lambda conn: conn.execute(Q["select_outbox"], params).fetchall())
-        return [OutboxEntry(**dict(row)) for row in rows]
-
-    async def outbox_counts(self, integration_id: str) -> dict[str, int]:
-        rows = await self._read(
-            lambda conn: conn.execute(
-                Q["count_outbox"], {"integration_id": integration_id}
-            ).fetchall()
-        )
-        counts = {"pending": 0, "delivered": 0, "dead": 0}
-        counts.update({row[0]: row[1] for row in rows})
-        return counts
-
-    async def list_attempts(self, integration_id: str, *, limit: int) -> list[DeliveryAttempt]:
-        params = {"integration_id": integration_id, "limit": limit}
-        rows = await self._read(lambda conn: conn.execute(Q["select_attempts"], params).fetchall())
-        return [
-            DeliveryAttempt(
-                integration_id=r["integration_id"],
-                started_at=r["started_at"],
-                duration_ms=r["duration_ms"],
-                batch_size=r["batch_size"],
-                http_status=r["http_status"],
-                outcome=r["outcome"],
-                message=r["message"],
-                test=bool(r["test"]),
-            )
-            for r in rows
-        ]
-
-    async def list_events(
-        self, *, filters: EventFilter, limit: int, before: int | None
-    ) -> list[StoredEvent]:
-        params = {**asdict(filters), "limit": limit, "before": before or _NO_ROW}
-        rows = await self._read(lambda conn: conn.execute(Q["select_events"], params).fetchall())
-        return [_event_from_row(r) for r in rows]
-
-    async def journey(self, event_seq: int) -> list[JourneyStep]:
-        rows = await self._read(
-            lambda conn: conn.execute(
-                Q["select_outbox_of_event"], {"event_seq": event_seq}
-            ).fetchall()
-        )
-        steps = []
-        for row in rows:
-            fields = dict(row)
-            payload = json.loads(fields.pop("payload"))
-            steps.append(JourneyStep(OutboxEntry(**fields), payload))
-        return steps
-
-    async def get_event(self, seq: int) -> StoredEvent | None:
-        row = await self._read(
-            lambda conn: conn.execute(Q["select_event"], {"seq": seq}).fetchone()
-        )
-        return None if row is None else _event_from_row(row)
-
-    async def count_outcomes(self, source_id: str | None) -> dict[str, dict[str, int]]:
-        rows = await self._read(
-            lambda conn: conn.execute(Q["count_outcomes"], {"source_id": source_id}).fetchall()
-        )
-        counts: dict[str, dict[str, int]] = {}
-        for row in rows:
-            counts.setdefault(str(row["integration_id"]), {})[str(row["outcome"])] = row["n"]
-        return counts
-
     # plumbing ----------------------------------------------------------------------------
     def _read_connection(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -504,65 +432,6 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
             conn = connect(self.path, read_only=True)
             self._local.conn = conn
         return conn
-
-    # admin tokens and audit log ---------------------------------------------------------
-    async def create_admin_token(
-        self, *, token_id: str, name: str, token_hash: str, token_hint: str
-    ) -> AdminToken:
-        now = time.time()
-        params = {
-            "id": token_id,
-            "name": name,
-            "token_hash": token_hash,
-            "token_hint": token_hint,
-            "now": now,
-        }
-        await self._writer.run(lambda conn: conn.execute(Q["insert_admin_token"], params))
-        token = AdminToken(token_id, name, token_hint, now, None)
-        self._admin_tokens[token_id] = (token, token_hash)
-        return token
-
-    async def revoke_admin_token(self, token_id: str) -> bool:
-        known = self._admin_tokens.get(token_id)
-        if known is None or not known[0].active:
-            return False
-        now = time.time()
-        # Forget it in memory first: from this line on, no request authenticates with it.
-        self._admin_tokens[token_id] = (replace(known[0], revoked_at=now), known[1])
-        params = {"id": token_id, "now": now}
-        await self._writer.run(lambda conn: conn.execute(Q["revoke_admin_token"], params))
-        return True
-
-    def admin_token_for_hash(self, token_hash: str) -> AdminToken | None:
-        for token, stored_hash in tuple(self._admin_tokens.values()):
-            if token.active and stored_hash == token_hash:
-                return token
-        return None
-
-    def list_admin_tokens(self) -> list[AdminToken]:
-        return sorted(
-            (t for t, _ in tuple(self._admin_tokens.values())), key=lambda t: (t.created_at, t.id)
-        )
-
-    async def audit(self, *, actor: str, action: str, target: str, details: dict[str, Any]) -> None:
-        params = {
-            "at": time.time(),
-            "actor": actor,
-            "action": action,
-            "target": target,
-            "details": json.dumps(details, sort_keys=True),
-        }
-        await self._writer.run(lambda conn: conn.execute(Q["insert_audit"], params))
-
-    async def list_audit(self, *, limit: int, before: int | None) -> list[AuditEntry]:
-        params = {"limit": limit, "before": before or _NO_ROW}
-        rows = await self._read(lambda conn: conn.execute(Q["select_audit"], params).fetchall())
-        return [
-            AuditEntry(
-                r["id"], r["at"], r["actor"], r["action"], r["target"], json.loads(r["details"])
-            )
-            for r in rows
-        ]
 
     async def oldest_pending_created_at(self, integration_id: str) -> float | None:
         with self._memory:  # in memory: authoritative
@@ -579,18 +448,3 @@ class SQLiteStore(SQLiteIdentityMixin, PipelineTables, AggregateQueries, ImportT
 
     async def _read(self, query: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.to_thread(lambda: query(self._read_connection()))
-
-
-def _event_from_row(r: sqlite3.Row) -> StoredEvent:
-    return StoredEvent(
-        seq=r["seq"],
-        source_id=r["source_id"],
-        message_id=r["message_id"],
-        type=r["type"],
-        name=r["name"],
-        user_id=r["user_id"],
-        anonymous_id=r["anonymous_id"],
-        received_at=r["received_at"],
-        body=json.loads(r["body"]),
-        trace=json.loads(r["trace"]),
-    )
