@@ -205,39 +205,62 @@ def scrub_value(key: str, value: object) -> object | None:
     return value
 
 
+def _needs_scrub(key: str, value: object) -> bool:
+    """Whether scrub_value could change `value` (the fast path's test: most values can't)."""
+    if isinstance(value, str):
+        return _MARK.search(value) is not None or phone_key(key)
+    kind = type(value)
+    if kind is int:
+        return phone_key(key)
+    return not (value is None or kind is float or kind is bool)
+
+
 def scrub_tree(tree: object) -> None:
     """Scrub every key and string of a JSON tree in place (iterative: depth is no risk).
 
-    Items of a list are read as values of the list's key (`"phones": ["0151 ..."]`).
+    Items of a list are read as values of the list's key (`"phones": ["0151 ..."]`). The hot
+    path of every stored event: exact type tests first, and nothing copied unless it changes.
     """
     stack: list[tuple[object, str]] = [(tree, "")]
     while stack:
         node, owner = stack.pop()
         if isinstance(node, dict):
+            changes: list[tuple[str, object]] = []
             renamed: list[str] = []
-            for key, value in list(node.items()):
-                if isinstance(key, str) and _MARK.search(key):
+            for key, value in node.items():
+                if type(key) is str and _MARK.search(key):
                     renamed.append(key)
-                if isinstance(value, dict | list):
+                kind = type(value)
+                if kind is dict or kind is list or isinstance(value, dict | list):
                     stack.append((value, key))
-                    continue
-                cleaned = scrub_value(key, value)
-                if cleaned is None and value is not None:
+                elif _needs_scrub(key, value):
+                    cleaned = scrub_value(key, value)
+                    if cleaned is not value:
+                        changes.append((key, cleaned))
+            for key, cleaned in changes:
+                if cleaned is None:
                     del node[key]
-                elif cleaned is not value:
+                else:
                     node[key] = cleaned
             for key in renamed:
                 if key in node and (new_key := scrub_text(key)) != key:
                     node[new_key] = node.pop(key)
         elif isinstance(node, list):
-            kept: list[object] = []
-            for item in node:
+            kept: list[object] | None = None
+            for index, item in enumerate(node):
                 if isinstance(item, dict | list):
                     stack.append((item, owner))
-                    kept.append(item)
-                elif (cleaned := scrub_value(owner, item)) is not None or item is None:
+                    cleaned = item
+                elif _needs_scrub(owner, item):
+                    cleaned = scrub_value(owner, item)
+                else:
+                    cleaned = item
+                if cleaned is not item and kept is None:
+                    kept = node[:index]  # the first change: keep what came before
+                if kept is not None and (cleaned is not None or item is None):
                     kept.append(cleaned)
-            node[:] = kept
+            if kept is not None:
+                node[:] = kept
 
 
 def stored_id(value: str | None) -> str | None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
+
 from pinrelay.identity.hashing import normalise_and_hash
 from pinrelay.identity.matchkeys import (
     ADVERTISING_ID_PATH,
@@ -25,6 +27,9 @@ from pinrelay.identity.piiscan import scrub_tree, stored_id
 # PII that no match key reads, removed outright: a street line, or a whole address written
 # as one string instead of Segment's address object.
 _UNREAD_ADDRESS_FIELDS = ("street",)
+
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.Decoder(dict[str, Any]).decode
 
 
 def _plain_copy(value: object) -> object:
@@ -86,9 +91,19 @@ def _redact_bag(bag: dict[str, Any], *, has_full_name: bool) -> None:
         _redact_full_name(bag)
 
 
+def _deep_copy(message: Mapping[str, Any]) -> dict[str, Any]:
+    """A plain deep copy: through msgspec's JSON (C, ~4x faster than walking it in Python),
+    since a message is JSON; by walking it when it holds anything JSON cannot."""
+    try:
+        copy: dict[str, Any] = _decode(_encode(message))
+    except (TypeError, msgspec.ValidationError):
+        return {key: _plain_copy(value) for key, value in message.items()}
+    return copy
+
+
 def redact_pii(message: Mapping[str, Any]) -> dict[str, Any]:
     """A deep copy of `message` with every PII match-key value replaced by its SHA-256 hex."""
-    copy: dict[str, Any] = {key: _plain_copy(value) for key, value in message.items()}
+    copy = _deep_copy(message)
     for bag_path in TRAIT_BAGS:
         bag: object = copy
         for part in bag_path:
