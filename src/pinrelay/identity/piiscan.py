@@ -24,6 +24,7 @@ from collections.abc import Callable
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from pinrelay.identity.hashing import is_sha256_hex, normalise_and_hash, sha256_hex
+from pinrelay.identity.phones import current_region
 
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 _DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
@@ -173,6 +174,16 @@ def _hash_pii_param(name: str, value: str) -> str | None:
 
 def scrub_stored_text(text: str) -> str:
     """For the stored copy: PII query parameters hashed, then any email or phone hashed."""
+    if "?" in text:  # a URL: the same one is in the message, the trace and the event
+        return _scrubbed_url(text, current_region())
+    return scrub_text(text)
+
+
+# A page URL is scrubbed several times per event (the stored message, its trace, the Pinterest
+# event's custom data): each result is remembered for a few URLs. A phone number's hash
+# depends on the source's country (identity.phones), so the country is part of the key.
+@functools.lru_cache(maxsize=64)
+def _scrubbed_url(text: str, region: str) -> str:
     return scrub_text(_rewrite_query(text, _hash_pii_param))
 
 
@@ -184,6 +195,11 @@ def _drop_pii_param(name: str, value: str) -> str | None:
 
 def clean_source_url(url: str) -> str:
     """`event_source_url` without PII: such query parameters and the fragment are dropped."""
+    return _clean_source_url(url, current_region())
+
+
+@functools.lru_cache(maxsize=64)  # as _scrubbed_url: the same URL again, per country
+def _clean_source_url(url: str, region: str) -> str:
     url = _rewrite_query(url, _drop_pii_param)
     cut = url.find("#")
     if cut >= 0:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from pinrelay.identity.hashing import is_sha256_hex, sha256_hex
 from pinrelay.identity.matchkeys import MATCH_KEY_FIELDS, TRAIT_BAGS, lookup, match_keys_of
+from pinrelay.identity.piiscan import clean_outgoing_event
 from pinrelay.identity.redaction import redact_pii
 from pinrelay.pipeline import EventInput, PipelineOutput, load_pipeline_file, load_presets
 
@@ -154,4 +155,8 @@ def _evaluate(message: dict[str, Any]) -> list[PipelineOutput]:
 
 
 def _events(outputs: list[PipelineOutput]) -> list[tuple[str, dict[str, Any]]]:
+    """The events as ingest queues them: PII outside user_data hashed (clean_outgoing_event),
+    e.g. a product named like an email address, which the stored copy holds hashed."""
+    for output in outputs:
+        clean_outgoing_event(output.event)
     return [(output.pipeline, output.event) for output in outputs]
