@@ -7,7 +7,8 @@
 401 / 403 / 404          pause the integration; its events wait (nothing dead-lettered)
 429                      close the ad account's bucket until X-RateLimit-Reset; retry
 5xx, timeout, network    retry with capped exponential backoff and full jitter, until the
-                         retry budget (N attempts AND a time window) is spent
+                         retry budget (N attempts AND a time window) is spent; the lane
+                         itself backs off too, longer with each such batch in a row
 event_time > 7 days      dead without a send (Pinterest refuses them, §5.3)
 """
 
@@ -59,6 +60,10 @@ class BatchSender:
         self._limits = limits
         self._metrics = metrics
         self._clock = clock
+        # ad account -> whole batches that failed in a row (5xx, timeout, network): while
+        # Pinterest is down or unreachable, the lane waits between batches instead of trying
+        # (and writing an attempt for) every batch the outbox holds.
+        self._failures_in_a_row: dict[str, int] = {}
 
     async def deliver(
         self, integration: Integration, secrets: SecretBox, claimed: Sequence[ClaimedEvent]
@@ -133,6 +138,8 @@ class BatchSender:
                 if wait is None:
                     wait = self._retry.delay_seconds(max(e.attempts for e in events) + 1)
                 await self._limits.close_for(integration.ad_account_id, wait)
+            else:
+                await self._hold_back(integration, exc)
             outcomes = [self._retry_or_give_up(e, exc) for e in events]
             await self._record(integration, events, outcomes, started, exc, "retry")
             gave_up = sum(1 for o in outcomes if o.status == "dead")
@@ -140,8 +147,26 @@ class BatchSender:
                 self._metrics.dead.labels(integration.id, "retries_exhausted").inc(gave_up)
             self._metrics.retried.labels(integration.id).inc(len(outcomes) - gave_up)
         else:
+            self._failures_in_a_row.pop(integration.ad_account_id, None)
             self._count_attempt(integration, result.http_status, result.latency_seconds)
             await self._record_result(integration, events, result, started)
+
+    async def _hold_back(self, integration: Integration, exc: TransientDeliveryError) -> None:
+        """A whole batch failed for a reason of Pinterest's side or the network's: close the
+        ad account's lane for a backoff that grows with each failure in a row (the retry
+        policy's, with its jitter), and opens again at the first answer."""
+        account = integration.ad_account_id
+        failures = self._failures_in_a_row.get(account, 0) + 1
+        self._failures_in_a_row[account] = failures
+        wait = self._retry.delay_seconds(failures)
+        await self._limits.close_for(account, wait)
+        if failures == 1:
+            logger.warning(
+                "Pinterest failed a whole batch; the lane backs off until it answers again",
+                action="delivery.backing_off",
+                integration=integration.id,
+                error=str(exc),
+            )
 
     async def _record_result(
         self,
