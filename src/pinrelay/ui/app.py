@@ -91,7 +91,7 @@ def error_page(request: Request, exc: PinrelayError) -> Response:
 
 def install_ui(app: FastAPI, *, sessions: SessionStore | None = None) -> None:
     """Serve the management UI from `app` (the admin API's app)."""
-    app.state.ui_sessions = sessions or SessionStore()
+    app.state.ui_sessions = sessions if sessions is not None else SessionStore()  # empty is falsy
     app.state.ui_nav = [page.NAV for page in PAGES if page.NAV is not None]
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for page in PAGES:
