@@ -22,15 +22,15 @@ from pinrelay.services.context import ServiceContext
 from pinrelay.store.records import Source
 from pinrelay.store.sqlite.store import SQLiteStore
 from pinrelay.ui.sessions import COOKIE_NAME, SessionStore
-from tests.support.stores import SOURCE_ID, opened_store
+from tests.support.stores import SOURCE_ID
 
 TOKEN = "admin-token-of-the-error-tests"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}
 
 
 class RacingStore(SQLiteStore):
-    """A source vanishes between the existence check and the rotation (another request
-    deleted it), and the audit log's database is gone."""
+    """A real store where a source vanishes between the existence check and the rotation
+    (another request deleted it), and where deleting fails (the disk)."""
 
     async def rotate_write_key(
         self, source_id: str, *, write_key_hash: str, write_key_hint: str
@@ -43,22 +43,25 @@ class RacingStore(SQLiteStore):
 
 @pytest.fixture
 async def admin(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, SessionStore]]:
-    async with opened_store(tmp_path / "pinrelay.db") as opened:
-        opened.__class__ = RacingStore  # the same open store, with the racing writes
-        await opened.delete_integration("int_1")  # so the source may be deleted
-        pinterest = PinterestClient("http://pinterest.invalid/v5")
-        context = ServiceContext(
-            store=opened,
-            secrets=SecretBox(Fernet.generate_key()),
-            pinterest=pinterest,
-            admin_token=TOKEN,
-        )
-        sessions = SessionStore()
-        app = build_admin_site(context, sessions=sessions)
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://admin") as client:
-            yield client, sessions
-        await pinterest.aclose()
+    store = RacingStore(tmp_path / "pinrelay.db")
+    await store.open()
+    await store.create_source(
+        source_id=SOURCE_ID, name="Shop", write_key_hash="h" * 64, write_key_hint="wk_abcd…"
+    )
+    pinterest = PinterestClient("http://pinterest.invalid/v5")
+    context = ServiceContext(
+        store=store,
+        secrets=SecretBox(Fernet.generate_key()),
+        pinterest=pinterest,
+        admin_token=TOKEN,
+    )
+    sessions = SessionStore()
+    app = build_admin_site(context, sessions=sessions)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://admin") as client:
+        yield client, sessions
+    await pinterest.aclose()
+    await store.close()
 
 
 @pytest.mark.anyio
