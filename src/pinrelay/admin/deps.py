@@ -8,9 +8,9 @@ from fastapi import Depends
 from pydantic import BaseModel, Field
 
 from pinrelay.services.context import ServiceContext, context_of
+from pinrelay.services.paging import MAX_PAGE, MAX_SEQ
 
-MAX_PAGE = 1000  # rows one list call returns at most
-MAX_SEQ = 2**62  # the largest row number a cursor can name (SQLite integers are 64-bit)
+__all__ = ["ERROR_RESPONSES", "MAX_PAGE", "MAX_SEQ", "ContextDep", "ErrorOut"]
 
 
 class ErrorDetail(BaseModel):

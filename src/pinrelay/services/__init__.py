@@ -2,7 +2,7 @@
 
     context       ServiceContext: store, secrets, Pinterest client, alerts, imports, ...
     models/       request and answer bodies, one module per domain (pydantic)
-    sources, integrations, pipelines (an integration's own), tokens, auth, throttle
+    sources, integrations, pipelines (an integration's own), tokens, auth, throttle, paging
     delivery, deadletters, events, testevent, hints
     imports       offline imports: upload, preview, start
     matchquality, rangestats, eventstats, recovered   the dashboard's numbers

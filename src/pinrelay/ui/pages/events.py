@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 
 from pinrelay.services.eventstats import OUTCOMES
 from pinrelay.services.models.events import Outcome
+from pinrelay.services.paging import MAX_SEQ
 from pinrelay.store.records import EventFilter, StoredEvent
 from pinrelay.ui.journey import journey
 from pinrelay.ui.nav import NavItem
@@ -23,7 +24,6 @@ from pinrelay.ui.web import SessionDep, render, store_of
 router = APIRouter()
 NAV = NavItem("/events", "Event debugger")
 PAGE = 100
-MAX_SEQ = 2**62  # the largest row number a cursor can name (SQLite integers are 64-bit)
 
 
 def outcomes_of(event: StoredEvent) -> list[str]:
