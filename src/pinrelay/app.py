@@ -20,7 +20,7 @@ from typing import Any
 import structlog
 import uvicorn
 
-from pinrelay.admin.app import build_admin_app
+from pinrelay.adminsite import build_admin_site
 from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.alerts.rules import AlertThresholds
 from pinrelay.collect.app import CollectApp
@@ -42,6 +42,8 @@ from pinrelay.pinterest.client import PinterestClient
 from pinrelay.pipeline.serving import pipeline_registry, watch_pipelines
 from pinrelay.privatefiles import create_private
 from pinrelay.roles import ALL_ROLES, HealthWithRoles, ordered, reuse_port_socket
+from pinrelay.services.context import ServiceContext
+from pinrelay.services.throttle import FailureThrottle
 from pinrelay.settings import Settings
 from pinrelay.store.engines import engine_of, open_store, sqlite_path
 from pinrelay.store.retention import RetentionTask
@@ -167,24 +169,26 @@ class Gateway:
             settings.host,
             settings.port,
         )
-        admin = build_admin_app(
-            self.store,
-            self.secrets,
-            admin_token=settings.admin_token.get_secret_value(),
-            pinterest=self.client,
-            alerts=self.alerts,
-            trusted_proxies=parse_networks(settings.trusted_proxies),
-            auth_max_failures=settings.admin_auth_max_failures,
-        )
         self.imports = ImportJobs(  # issue 15: offline conversions, run by this process
             self.store, ingestor, settings.import_directory(), max_bytes=settings.import_max_bytes
         )
-        admin.state.imports = self.imports
-        admin.state.pipeline_registry = self.pipelines
-        admin.state.metrics = self.metrics
-        admin.state.collect_url = settings.public_collect_url  # UI snippets (None: guessed)
-        admin.state.collect_port = settings.port
-        admin.state.roles = ordered(roles)
+        admin = build_admin_site(  # the admin API and the UI act through one context
+            ServiceContext(
+                store=self.store,
+                secrets=self.secrets,
+                pinterest=self.client,
+                admin_token=settings.admin_token.get_secret_value(),
+                auth_throttle=FailureThrottle(max_failures=settings.admin_auth_max_failures),
+                alerts=self.alerts,
+                imports=self.imports,
+                pipelines=self.pipelines,
+                metrics=self.metrics,
+                trusted_proxies=parse_networks(settings.trusted_proxies),
+                roles=tuple(ordered(roles)),
+                collect_url=settings.public_collect_url,  # UI snippets (None: guessed)
+                collect_port=settings.port,
+            )
+        )
         # A process without the admin role still answers /healthz and /readyz on its port.
         self.admin_server = http_server(
             admin if "admin" in roles else HealthWithRoles(None, roles, self.store.ping, engine),

@@ -10,9 +10,9 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
-from pinrelay.admin.throttle import MAX_FAILURES
 from pinrelay.app import Gateway
 from pinrelay.errors import ConfigError
+from pinrelay.services.throttle import MAX_FAILURES
 from pinrelay.settings import Settings
 from tests.support.servers import ADMIN_TOKEN, GatewayFactory, GatewayHandle
 

@@ -13,9 +13,9 @@ from typing import Any
 import msgspec
 import pytest
 
+from pinrelay.services.rangestats import range_stats
+from pinrelay.services.recovered import recovered_by_integration
 from pinrelay.store.records import EventOutcome, IngestRecord, OutboxRow
-from pinrelay.ui.rangestats import range_stats
-from pinrelay.ui.recovered import recovered_by_integration
 from tests.support.stores import INTEGRATION_ID, SOURCE_ID, opened_store
 
 pytestmark = pytest.mark.anyio

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from pinrelay.admin.deps import ERROR_RESPONSES
-from pinrelay.alerts.monitor import AlertMonitor
+from pinrelay.admin.deps import ERROR_RESPONSES, ContextDep
 
 router = APIRouter(prefix="/v1/admin/alerts", tags=["observability"], responses=ERROR_RESPONSES)
 
@@ -27,9 +26,11 @@ class AlertsOut(BaseModel):
 
 
 @router.get("")
-async def list_alerts(request: Request) -> AlertsOut:
+async def list_alerts(context: ContextDep) -> AlertsOut:
     """The alerts that hold at the last evaluation (every PINRELAY_ALERT_INTERVAL_SECONDS)."""
-    monitor: AlertMonitor = request.app.state.alerts
+    monitor = context.alerts
+    if monitor is None:  # a process without the monitor: nothing evaluated yet
+        return AlertsOut(evaluated_at=None, alerts=[])
     return AlertsOut(
         evaluated_at=monitor.evaluated_at,
         alerts=[AlertOut.model_validate(a, from_attributes=True) for a in monitor.current],

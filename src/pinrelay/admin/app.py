@@ -1,5 +1,8 @@
 """The management API on the admin port: one router per resource, one error format.
 
+Routes are thin: parse and validate, call the service (pinrelay.services), shape the answer.
+Any error of ours becomes the JSON error body through pinrelay.erroranswers.
+
 FastAPI here (not on the collect hot path): pydantic validation and an OpenAPI schema for
 free are worth their cost on a low-traffic API.
 """
@@ -34,15 +37,10 @@ from pinrelay.admin.auth import require_admin
 from pinrelay.admin.deps import ERROR_RESPONSES
 from pinrelay.admin.limits import BodySizeLimit
 from pinrelay.admin.nostore import NoStore
-from pinrelay.admin.throttle import MAX_FAILURES, FailureThrottle
-from pinrelay.alerts.monitor import AlertMonitor
-from pinrelay.collect.network import Network
-from pinrelay.credentials import SecretBox
+from pinrelay.erroranswers import admin_error_body, answer_for
 from pinrelay.errorguard import ADMIN_BODY, ErrorGuard
-from pinrelay.errors import HTTPError, TooManyRequests
-from pinrelay.pinterest.client import PinterestClient
-from pinrelay.store.base import Store
-from pinrelay.ui.app import install_ui
+from pinrelay.errors import PinrelayError
+from pinrelay.services.context import ServiceContext, bind_context
 
 ROUTERS = (
     sources.router,
@@ -71,49 +69,35 @@ def validation_message(errors: list[Any]) -> tuple[str, list[dict[str, Any]]]:
     return "; ".join(f"{d['field']}: {d['problem']}" for d in details), details
 
 
-def build_admin_app(
-    store: Store,
-    box: SecretBox,
-    *,
-    admin_token: str,
-    pinterest: PinterestClient,
-    alerts: AlertMonitor,
-    trusted_proxies: tuple[Network, ...] = (),
-    auth_max_failures: int = MAX_FAILURES,
-) -> FastAPI:
+def error_json(exc: PinrelayError, path: str = "") -> JSONResponse:
+    """The admin API's answer to any error of ours (erroranswers decides status and message)."""
+    answer = answer_for(exc, path=path)
+    return JSONResponse(
+        admin_error_body(answer), status_code=answer.status, headers=dict(answer.headers)
+    )
+
+
+def build_admin_app(context: ServiceContext) -> FastAPI:
+    """The management API around `context`; the UI is mounted on it by pinrelay.adminsite."""
     app = FastAPI(title="pinrelay admin API", version=__version__, docs_url=None, redoc_url=None)
     install_api_docs(app)  # vendored viewers: no CDN (admin.apidocs)
-    app.state.admin_token = admin_token
-    app.state.pinterest = pinterest
-    app.state.alerts = alerts
-    app.state.store = store
-    app.state.secret_box = box
-    app.state.auth_throttle = FailureThrottle(max_failures=auth_max_failures)  # per client
-    app.state.trusted_proxies = trusted_proxies
-
-    app.state.roles = ["collect", "deliver", "admin"]  # set by app.py: this process's roles
+    bind_context(app.state, context)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, str | list[str]]:
-        return {"status": "ok", "roles": app.state.roles}
+        return {"status": "ok", "roles": list(context.roles)}
 
     @app.get("/readyz", tags=["health"])
     async def readyz() -> JSONResponse:
-        roles = app.state.roles
-        if await store.ping():
-            engine = store.describe()["engine"]
+        roles = list(context.roles)
+        if await context.store.ping():
+            engine = context.store.describe()["engine"]
             return JSONResponse({"status": "ready", "store": engine, "roles": roles})
         return JSONResponse({"status": "unavailable", "roles": roles}, status_code=503)
 
-    @app.exception_handler(HTTPError)
-    async def _http_error(request: Request, exc: HTTPError) -> JSONResponse:
-        error: dict[str, Any] = {"status": exc.status_code, "message": exc.message}
-        if exc.details is not None:
-            error["details"] = exc.details
-        response = JSONResponse({"error": error}, status_code=exc.status_code)
-        if isinstance(exc, TooManyRequests):
-            response.headers["Retry-After"] = str(exc.retry_after_seconds)
-        return response
+    @app.exception_handler(PinrelayError)
+    async def _domain_error(request: Request, exc: PinrelayError) -> JSONResponse:
+        return error_json(exc, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -128,5 +112,4 @@ def build_admin_app(
     app.add_middleware(BodySizeLimit)
     app.add_middleware(NoStore)
     app.add_middleware(ErrorGuard, action="admin.unexpected_error", body=ADMIN_BODY)
-    install_ui(app)  # the management UI at / (its own session login)
     return app

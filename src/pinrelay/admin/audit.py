@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from pinrelay.admin.deps import ERROR_RESPONSES, MAX_PAGE, MAX_SEQ, StoreDep
+from pinrelay.admin.deps import ERROR_RESPONSES, MAX_PAGE, MAX_SEQ, ContextDep
 
 router = APIRouter(prefix="/v1/admin/audit", tags=["security"], responses=ERROR_RESPONSES)
 
@@ -23,12 +23,12 @@ class AuditOut(BaseModel):
 
 @router.get("")
 async def list_audit(
-    store: StoreDep,
+    context: ContextDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     before: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
 ) -> list[AuditOut]:
     """Configuration changes, newest first; secrets appear masked, never in clear."""
-    entries = await store.list_audit(limit=limit, before=before)
+    entries = await context.store.list_audit(limit=limit, before=before)
     return [
         AuditOut(
             id=e.id, at=e.at, actor=e.actor, action=e.action, target=e.target, details=e.details

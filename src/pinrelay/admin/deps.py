@@ -1,19 +1,34 @@
-"""What admin routes get from the app: the store and the secret box, as FastAPI dependencies."""
+"""What admin routes share: the service context as a dependency, paging bounds, error bodies."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from pydantic import BaseModel, Field
 
-from pinrelay.admin.models import ErrorOut
-from pinrelay.credentials import SecretBox
-from pinrelay.errors import ResourceNotFound
-from pinrelay.store.base import Store
-from pinrelay.store.records import Integration
+from pinrelay.services.context import ServiceContext, context_of
+from pinrelay.services.paging import MAX_PAGE, MAX_SEQ
 
-MAX_PAGE = 1000  # rows one list call returns at most
-MAX_SEQ = 2**62  # the largest row number a cursor can name (SQLite integers are 64-bit)
+__all__ = ["ERROR_RESPONSES", "MAX_PAGE", "MAX_SEQ", "ContextDep", "ErrorOut"]
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    problem: str
+
+
+class ErrorInfo(BaseModel):
+    status: int
+    message: str = Field(description="What is wrong and how to fix it; never contains a secret.")
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorOut(BaseModel):
+    """The body of every error answer of the admin API (pinrelay.erroranswers builds it)."""
+
+    error: ErrorInfo
+
 
 # Documented on every admin route, so the OpenAPI schema says what clients really get.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -29,23 +44,4 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
 }
 
-
-def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-def get_box(request: Request) -> SecretBox:
-    box: SecretBox = request.app.state.secret_box
-    return box
-
-
-StoreDep = Annotated[Store, Depends(get_store)]
-BoxDep = Annotated[SecretBox, Depends(get_box)]
-
-
-def existing_integration(store: Store, integration_id: str) -> Integration:
-    integration = store.get_integration(integration_id)
-    if integration is None:
-        raise ResourceNotFound(f"integration {integration_id!r} does not exist")
-    return integration
+ContextDep = Annotated[ServiceContext, Depends(context_of)]

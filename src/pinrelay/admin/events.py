@@ -1,38 +1,30 @@
-"""The event debugger: the event log filtered, one event's journey, and a live stream.
+"""The event debugger's routes: the event log filtered, one event's journey, a live stream.
 
-Each event is shown as received (PII already hashed), with its trace per integration: which
-pipeline matched and its outcome (queued, filtered by consent, unmatchable, invalid, or no
-pipeline), so a user can see why an event was or was not sent.
+What an event and its journey look like is the service's (services.events); the stream is
+HTTP's own (Server-Sent Events), so it lives here.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import replace
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
-from pinrelay.admin.deps import ERROR_RESPONSES, MAX_PAGE, MAX_SEQ, StoreDep
-from pinrelay.admin.hints import hint_for_event
-from pinrelay.admin.models import DeliveryStepOut, EventJourneyOut, EventOut
-from pinrelay.errors import ResourceNotFound
-from pinrelay.store.base import Store
-from pinrelay.store.records import EventFilter, StoredEvent
+from pinrelay.admin.deps import ERROR_RESPONSES, MAX_PAGE, MAX_SEQ, ContextDep
+from pinrelay.services import events
+from pinrelay.services.context import ServiceContext
+from pinrelay.services.models.events import EventJourneyOut, EventOut, Outcome
+from pinrelay.store.records import EventFilter
 
 router = APIRouter(prefix="/v1/admin/events", tags=["events"], responses=ERROR_RESPONSES)
 
 STREAM_POLL_SECONDS = 0.5  # how often the live stream looks for new events
 STREAM_KEEPALIVE_SECONDS = 15.0  # a comment line so proxies keep an idle stream open
-Outcome = Literal["queued", "filtered", "unmatchable", "invalid", "no_pipeline"]
 _encoder = msgspec.json.Encoder()
-
-
-def event_out(e: StoredEvent) -> EventOut:
-    return EventOut.model_validate(e, from_attributes=True)
 
 
 def query_filters(
@@ -63,14 +55,13 @@ FiltersDep = Annotated[EventFilter, Depends(query_filters)]
 
 @router.get("")
 async def list_events(
-    store: StoreDep,
+    context: ContextDep,
     filters: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     before: Annotated[int | None, Query(ge=1, le=MAX_SEQ)] = None,
 ) -> list[EventOut]:
     """Events newest first; every filter is optional; page with ?before=<last seq>."""
-    events = await store.list_events(filters=filters, limit=limit, before=before)
-    return [event_out(e) for e in events]
+    return await events.list_events(context, filters, limit=limit, before=before)
 
 
 @router.get(
@@ -85,31 +76,28 @@ async def list_events(
 )
 async def stream_events(
     request: Request,
-    store: StoreDep,
+    context: ContextDep,
     filters: FiltersDep,
 ) -> StreamingResponse:
     """New events as they arrive (Server-Sent Events), with the same filters as the list."""
-    newest = await store.list_events(filters=EventFilter(), limit=1, before=None)
-    start_after = newest[0].seq if newest else 0
+    start_after = await events.newest_seq(context)
     return StreamingResponse(
-        _tail(request, store, filters, start_after),
+        _tail(request, context, filters, start_after),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
 async def _tail(
-    request: Request, store: Store, filters: EventFilter, after: int
+    request: Request, context: ServiceContext, filters: EventFilter, after: int
 ) -> AsyncIterator[bytes]:
     idle = 0.0
     yield b": stream open\n\n"
     while not await request.is_disconnected():
-        batch = await store.list_events(
-            filters=replace(filters, after=after), limit=MAX_PAGE, before=None
-        )
-        for event in reversed(batch):  # oldest first
+        batch = await events.events_after(context, filters, after, limit=MAX_PAGE)
+        for event in batch:  # oldest first
             after = max(after, event.seq)
-            data = _encoder.encode(event_out(event).model_dump(mode="json"))
+            data = _encoder.encode(events.event_out(event).model_dump(mode="json"))
             yield b"id: %d\nevent: event\ndata: %s\n\n" % (event.seq, data)
         if batch:
             idle = 0.0
@@ -123,29 +111,8 @@ async def _tail(
 
 @router.get("/{seq}")
 async def get_event(
-    seq: Annotated[int, Path(ge=1, le=MAX_SEQ)], store: StoreDep
+    seq: Annotated[int, Path(ge=1, le=MAX_SEQ)], context: ContextDep
 ) -> EventJourneyOut:
     """One event's journey: as received, the trace per integration, each Pinterest payload
     and its delivery state with Pinterest's message and a hint."""
-    event = await store.get_event(seq)
-    if event is None:
-        raise ResourceNotFound(f"event {seq} does not exist (or was pruned by retention)")
-    steps = await store.journey(seq)
-    return EventJourneyOut(
-        **event_out(event).model_dump(),
-        deliveries=[
-            DeliveryStepOut(
-                integration_id=s.entry.integration_id,
-                event_id=s.entry.event_id,
-                event_name=s.entry.event_name,
-                status=s.entry.status,
-                attempts=s.entry.attempts,
-                last_error=s.entry.last_error,
-                warning=s.entry.warning,
-                hint=hint_for_event(s.entry.status, s.entry.last_error, s.entry.attempts),
-                updated_at=s.entry.updated_at,
-                payload=s.payload,
-            )
-            for s in steps
-        ],
-    )
+    return await events.event_journey(context, seq)

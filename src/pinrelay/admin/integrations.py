@@ -2,163 +2,53 @@
 
 from __future__ import annotations
 
-import secrets
-import time
-from dataclasses import replace
-from typing import Any, Literal
-
 from fastapi import APIRouter, Response
 
 from pinrelay.admin.auth import ActorDep
-from pinrelay.admin.deps import ERROR_RESPONSES, BoxDep, StoreDep, existing_integration
-from pinrelay.admin.models import (
+from pinrelay.admin.deps import ERROR_RESPONSES, ContextDep
+from pinrelay.services import integrations
+from pinrelay.services.models.integrations import (
     IntegrationCreate,
     IntegrationOut,
     IntegrationPatch,
-    PinterestConfigOut,
-    check_tag_not_ad_account,
 )
-from pinrelay.credentials import mask_token, token_hint
-from pinrelay.errors import Conflict, ResourceNotFound
-from pinrelay.store.records import Integration
 
 router = APIRouter(
     prefix="/v1/admin/integrations", tags=["integrations"], responses=ERROR_RESPONSES
 )
 
 
-def integration_out(integration: Integration) -> IntegrationOut:
-    status: Literal["active", "paused", "disabled"] = (
-        "disabled"
-        if not integration.enabled
-        else "paused"
-        if integration.paused_reason
-        else "active"
-    )
-    return IntegrationOut(
-        id=integration.id,
-        source_id=integration.source_id,
-        vendor=integration.vendor,
-        name=integration.name,
-        enabled=integration.enabled,
-        status=status,
-        paused_reason=integration.paused_reason,
-        config=PinterestConfigOut(
-            ad_account_id=integration.ad_account_id,
-            conversion_token=mask_token(integration.conversion_token_hint),
-        ),
-        consent_categories=list(integration.consent_categories),
-        test_mode=integration.test_mode,
-        settings=integration.settings,
-        created_at=integration.created_at,
-        updated_at=integration.updated_at,
-    )
-
-
 @router.post("", status_code=201)
 async def create_integration(
-    body: IntegrationCreate, store: StoreDep, box: BoxDep, actor: ActorDep
+    body: IntegrationCreate, context: ContextDep, actor: ActorDep
 ) -> IntegrationOut:
     """Create an integration; the body is the one of Datafly Signal's Pinterest integration."""
-    if store.get_source(body.source_id) is None:
-        raise ResourceNotFound(
-            f"source_id: source {body.source_id!r} does not exist; create it "
-            "with POST /v1/admin/sources first"
-        )
-    try:
-        check_tag_not_ad_account(body.settings.tag_id, body.config.ad_account_id)
-    except ValueError as exc:
-        raise Conflict(str(exc)) from None
-    token = body.config.conversion_token.get_secret_value().strip()
-    now = time.time()
-    integration = Integration(
-        id="int_" + secrets.token_hex(8),
-        source_id=body.source_id,
-        vendor=body.vendor,
-        name=body.name,
-        enabled=body.enabled,
-        ad_account_id=body.config.ad_account_id,
-        conversion_token_enc=box.encrypt(token),
-        conversion_token_hint=token_hint(token),
-        test_mode=body.test_mode,
-        consent_categories=tuple(body.consent_categories),
-        settings=body.settings.model_dump(),
-        paused_reason=None,
-        created_at=now,
-        updated_at=now,
-    )
-    created = integration_out(await store.create_integration(integration))
-    await store.audit(
-        actor=actor,
-        action="integration.create",
-        target=integration.id,
-        details=created.model_dump(mode="json", exclude={"created_at", "updated_at"}),
-    )
-    return created
+    return await integrations.create_integration(context, body, actor=actor)
 
 
 @router.get("")
-async def list_integrations(store: StoreDep, source_id: str | None = None) -> list[IntegrationOut]:
-    return [integration_out(i) for i in store.list_integrations(source_id)]
+async def list_integrations(
+    context: ContextDep, source_id: str | None = None
+) -> list[IntegrationOut]:
+    return [integrations.integration_out(i) for i in context.store.list_integrations(source_id)]
 
 
 @router.get("/{integration_id}")
-async def get_integration(integration_id: str, store: StoreDep) -> IntegrationOut:
-    return integration_out(existing_integration(store, integration_id))
+async def get_integration(integration_id: str, context: ContextDep) -> IntegrationOut:
+    found = integrations.existing_integration(context.store, integration_id)
+    return integrations.integration_out(found)
 
 
 @router.patch("/{integration_id}")
 async def update_integration(
-    integration_id: str, body: IntegrationPatch, store: StoreDep, box: BoxDep, actor: ActorDep
+    integration_id: str, body: IntegrationPatch, context: ContextDep, actor: ActorDep
 ) -> IntegrationOut:
     """Change the fields the body names; a new config (or enabling) resumes a paused one."""
-    current = existing_integration(store, integration_id)
-    changes: dict[str, Any] = {"updated_at": time.time()}
-    fields = body.model_fields_set
-    for name in ("name", "enabled", "test_mode"):
-        if name in fields and getattr(body, name) is not None:
-            changes[name] = getattr(body, name)
-    if "consent_categories" in fields and body.consent_categories is not None:
-        changes["consent_categories"] = tuple(body.consent_categories)
-    if "settings" in fields and body.settings is not None:
-        # merge: a PATCH of one setting (e.g. tag_id) keeps the others
-        changes["settings"] = {**current.settings, **body.settings.model_dump(exclude_unset=True)}
-    if body.config is not None:
-        if body.config.ad_account_id is not None:
-            changes["ad_account_id"] = body.config.ad_account_id
-        if body.config.conversion_token is not None:
-            token = body.config.conversion_token.get_secret_value().strip()
-            changes["conversion_token_enc"] = box.encrypt(token)
-            changes["conversion_token_hint"] = token_hint(token)
-        changes["paused_reason"] = None
-    try:
-        check_tag_not_ad_account(
-            changes.get("settings", current.settings).get("tag_id"),
-            changes.get("ad_account_id", current.ad_account_id),
-        )
-    except ValueError as exc:
-        raise Conflict(str(exc)) from None
-    if changes.get("enabled") is True:
-        changes["paused_reason"] = None
-    updated = integration_out(await store.update_integration(replace(current, **changes)))
-    changed = body.model_dump(mode="json", exclude_unset=True)  # SecretStr dumps masked
-    await store.audit(
-        actor=actor, action="integration.update", target=integration_id, details=changed
-    )
-    return updated
+    return await integrations.update_integration(context, integration_id, body, actor=actor)
 
 
 @router.delete("/{integration_id}", status_code=204)
-async def delete_integration(integration_id: str, store: StoreDep, actor: ActorDep) -> Response:
+async def delete_integration(integration_id: str, context: ContextDep, actor: ActorDep) -> Response:
     """Delete an integration and its pipelines; refused while events wait for delivery."""
-    existing_integration(store, integration_id)
-    pending = (await store.outbox_counts(integration_id)).get("pending", 0)
-    if pending:
-        raise Conflict(
-            f"integration {integration_id!r} still has {pending} events waiting for delivery: "
-            'disable it with PATCH {"enabled": false} to stop new events, and delete it once '
-            "they are delivered (or fix its config so they can be)"
-        )
-    await store.delete_integration(integration_id)
-    await store.audit(actor=actor, action="integration.delete", target=integration_id, details={})
+    await integrations.delete_integration(context, integration_id, actor=actor)
     return Response(status_code=204)

@@ -6,18 +6,18 @@ config; leaving it open would show queue depths and integration ids to anyone on
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 
-from pinrelay.metrics import CONTENT_TYPE, Metrics
+from pinrelay.admin.deps import ContextDep
+from pinrelay.metrics import CONTENT_TYPE
 
 router = APIRouter(tags=["metrics"])
 
 
 @router.get("/metrics", response_class=Response)
-async def metrics(request: Request) -> Response:
+async def metrics(context: ContextDep) -> Response:
     """Counters of events, attempts by HTTP status, queue depth and delivery latency."""
-    found: Metrics | None = getattr(request.app.state, "metrics", None)
-    await request.app.state.store.refresh_lane_stats()  # queue depths as of this scrape
-    body = found.render() if found is not None else b""
+    await context.store.refresh_lane_stats()  # queue depths as of this scrape
+    body = context.metrics.render() if context.metrics is not None else b""
     return Response(body, media_type=CONTENT_TYPE)

@@ -1,31 +1,21 @@
 """Admin routes for an integration's own pipelines (issue 5): create, list, get, update, delete.
 
-A pipeline is sent as YAML text and checked exactly like `pinrelay pipeline check` (strict),
-before anything is stored: an invalid one is refused with 422 and every problem with its
-line and column, so a bad pipeline never replaces a good one. Each save makes a new version;
-`version` in an update guards against overwriting a change made meanwhile (409). At most
-`MAX_PIPELINES_PER_INTEGRATION` user pipelines (directory + admin API) per integration.
+What is checked before a save (strict load, versions, the per-integration limit, duplicates)
+is the service's (services.pipelines), so the UI's editor refuses exactly the same.
 """
 
 from __future__ import annotations
 
-import time
-from typing import Any
+from fastapi import APIRouter, Response
 
-from fastapi import APIRouter, Request, Response
-
-from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep, existing_integration
-from pinrelay.admin.models import PipelineIn, PipelineOut, PipelineUpdate, PipelineVersionOut
-from pinrelay.errors import Conflict, PipelineError, ResourceNotFound, UnprocessableEntity
-from pinrelay.pipeline.duplicates import duplicate_problems
-from pinrelay.pipeline.evaluator import PipelineSet
-from pinrelay.pipeline.layering import Layered, override
-from pinrelay.pipeline.loader import load_pipeline_text
-from pinrelay.pipeline.model import PipelineDefinition
-from pinrelay.pipeline.problems import PipelineLoadError
-from pinrelay.pipeline.registry import MAX_PIPELINES_PER_INTEGRATION, PipelineRegistry
-from pinrelay.store.base import Store
-from pinrelay.store.records import StoredPipeline
+from pinrelay.admin.deps import ERROR_RESPONSES, ContextDep
+from pinrelay.services import pipelines
+from pinrelay.services.models.pipelines import (
+    PipelineIn,
+    PipelineOut,
+    PipelineUpdate,
+    PipelineVersionOut,
+)
 
 router = APIRouter(
     prefix="/v1/admin/integrations/{integration_id}/pipelines",
@@ -34,152 +24,41 @@ router = APIRouter(
 )
 
 
-def pipeline_out(stored: StoredPipeline) -> PipelineOut:
-    return PipelineOut(
-        integration_id=stored.integration_id,
-        name=stored.name,
-        version=stored.version,
-        yaml=stored.yaml,
-        created_at=stored.created_at,
-        updated_at=stored.updated_at,
-    )
-
-
-def checked_definition(yaml: str, file_name: str) -> PipelineDefinition:
-    """The one pipeline of `yaml`, or 422 with every problem (line and column included)."""
-    try:
-        definitions = load_pipeline_text(yaml, file_name=file_name, strict=True)
-        if len(definitions) != 1:
-            raise UnprocessableEntity(
-                f"yaml: holds {len(definitions)} pipelines; send one per request"
-            )
-        PipelineSet(definitions)  # compiles: anything left that only shows when compiling
-    except PipelineLoadError as error:
-        details: list[dict[str, Any]] = [
-            {"line": p.line, "column": p.column, "path": p.path, "problem": p.message}
-            for p in error.problems
-        ]
-        raise UnprocessableEntity(f"yaml: {error}", details=details) from None
-    except PipelineError as error:
-        raise UnprocessableEntity(f"yaml: {error}") from None
-    return definitions[0]
-
-
-def _current(store: Store, integration_id: str, name: str) -> StoredPipeline:
-    for stored in store.list_pipelines(integration_id):
-        if stored.name == name:
-            return stored
-    raise ResourceNotFound(f"integration {integration_id!r} has no pipeline named {name!r}")
-
-
-def _registry(request: Request) -> PipelineRegistry | None:
-    registry: PipelineRegistry | None = getattr(request.app.state, "pipeline_registry", None)
-    return registry
-
-
 @router.post("", status_code=201)
 async def create_pipeline(
-    integration_id: str, body: PipelineIn, store: StoreDep, request: Request
+    integration_id: str, body: PipelineIn, context: ContextDep
 ) -> PipelineOut:
     """Add a pipeline; a preset with the same name or trigger stops applying."""
-    existing_integration(store, integration_id)
-    definition = checked_definition(body.yaml, "pipeline.yaml")
-    stored = store.list_pipelines(integration_id)
-    if any(item.name == definition.name for item in stored):
-        raise Conflict(
-            f"name: integration {integration_id!r} already has a pipeline named "
-            f"{definition.name!r}; update it with PUT .../pipelines/{definition.name}"
-        )
-    registry = _registry(request)
-    count = registry.user_pipeline_count(integration_id) if registry else len(stored)
-    if count >= MAX_PIPELINES_PER_INTEGRATION:
-        raise Conflict(
-            f"integration {integration_id!r} already has {count} pipelines, the most allowed "
-            f"is {MAX_PIPELINES_PER_INTEGRATION}: delete one, or combine several with "
-            "`in` / `any:` conditions"
-        )
-    _refuse_duplicates(store, registry, integration_id, definition)
-    saved = await store.save_pipeline(integration_id, definition.name, body.yaml, now=time.time())
-    return pipeline_out(saved)
-
-
-def _refuse_duplicates(
-    store: Store,
-    registry: PipelineRegistry | None,
-    integration_id: str,
-    definition: PipelineDefinition,
-) -> None:
-    """422 when the new pipeline and another of the integration would send one event twice
-    for the same message (pipeline.duplicates), unless it says `duplicates: intended`."""
-    integration = store.get_integration(integration_id)
-    if registry is None or integration is None:
-        return
-    layers = override(registry.layers_for(integration), [Layered(definition, "api")])
-    problems = duplicate_problems([item.definition for item in layers], involving=definition.name)
-    if problems:
-        raise UnprocessableEntity(
-            "duplicates: " + "; ".join(problems),
-            details=[{"path": "trigger", "problem": problem} for problem in problems],
-        )
+    return await pipelines.create_pipeline(context, integration_id, body)
 
 
 @router.get("")
-async def list_pipelines(integration_id: str, store: StoreDep) -> list[PipelineOut]:
-    existing_integration(store, integration_id)
-    return [pipeline_out(stored) for stored in store.list_pipelines(integration_id)]
+async def list_pipelines(integration_id: str, context: ContextDep) -> list[PipelineOut]:
+    return pipelines.list_pipelines(context, integration_id)
 
 
 @router.get("/{name}")
-async def get_pipeline(integration_id: str, name: str, store: StoreDep) -> PipelineOut:
-    existing_integration(store, integration_id)
-    return pipeline_out(_current(store, integration_id, name))
+async def get_pipeline(integration_id: str, name: str, context: ContextDep) -> PipelineOut:
+    return pipelines.get_pipeline(context, integration_id, name)
 
 
 @router.put("/{name}")
 async def update_pipeline(
-    integration_id: str,
-    name: str,
-    body: PipelineUpdate,
-    store: StoreDep,
-    request: Request,
+    integration_id: str, name: str, body: PipelineUpdate, context: ContextDep
 ) -> PipelineOut:
     """Replace a pipeline with a new version (the name in the YAML must stay the same)."""
-    existing_integration(store, integration_id)
-    current = _current(store, integration_id, name)
-    definition = checked_definition(body.yaml, f"{name}.yaml")
-    if definition.name != name:
-        raise UnprocessableEntity(
-            f"yaml: name is {definition.name!r} but the URL names {name!r}; to rename, "
-            "create the new name and delete the old one"
-        )
-    if body.version is not None and body.version != current.version:
-        raise Conflict(
-            f"version: pipeline {name!r} is at version {current.version}, not "
-            f"{body.version}: someone changed it meanwhile; GET it, redo your edit, retry"
-        )
-    _refuse_duplicates(store, _registry(request), integration_id, definition)
-    saved = await store.save_pipeline(integration_id, name, body.yaml, now=time.time())
-    return pipeline_out(saved)
+    return await pipelines.update_pipeline(context, integration_id, name, body)
 
 
 @router.delete("/{name}", status_code=204)
-async def delete_pipeline(integration_id: str, name: str, store: StoreDep) -> Response:
-    existing_integration(store, integration_id)
-    _current(store, integration_id, name)
-    await store.delete_pipeline(integration_id, name, now=time.time())
+async def delete_pipeline(integration_id: str, name: str, context: ContextDep) -> Response:
+    await pipelines.delete_pipeline(context, integration_id, name)
     return Response(status_code=204)
 
 
 @router.get("/{name}/versions")
 async def list_versions(
-    integration_id: str, name: str, store: StoreDep
+    integration_id: str, name: str, context: ContextDep
 ) -> list[PipelineVersionOut]:
     """Every version of the name, oldest first, deletions included."""
-    existing_integration(store, integration_id)
-    versions = await store.pipeline_versions(integration_id, name)
-    if not versions:
-        raise ResourceNotFound(f"integration {integration_id!r} never had a pipeline {name!r}")
-    return [
-        PipelineVersionOut(version=v.version, yaml=v.yaml, created_at=v.created_at)
-        for v in versions
-    ]
+    return await pipelines.list_versions(context, integration_id, name)

@@ -2,145 +2,60 @@
 
 from __future__ import annotations
 
-import secrets
-
 from fastapi import APIRouter, Response
 
 from pinrelay.admin.auth import ActorDep
-from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep
-from pinrelay.admin.models import (
+from pinrelay.admin.deps import ERROR_RESPONSES, ContextDep
+from pinrelay.services import sources
+from pinrelay.services.models.sources import (
     OutcomeCountsOut,
     SourceCreate,
     SourceCreated,
     SourceOut,
     SourcePatch,
 )
-from pinrelay.credentials import hash_key, new_write_key, write_key_hint
-from pinrelay.errors import Conflict, ResourceNotFound
-from pinrelay.store.base import Store
-from pinrelay.store.records import Source
 
 router = APIRouter(prefix="/v1/admin/sources", tags=["sources"], responses=ERROR_RESPONSES)
 
 
-def source_out(source: Source) -> SourceOut:
-    return SourceOut(
-        id=source.id,
-        name=source.name,
-        write_key_hint=source.write_key_hint,
-        created_at=source.created_at,
-        default_country=source.default_country,
-        allowed_origins=list(source.allowed_origins),
-        cookie_domain=source.cookie_domain,
-        consent_required=source.consent_required,
-        tag_dedup=source.tag_dedup,
-    )
-
-
 @router.post("", status_code=201)
-async def create_source(body: SourceCreate, store: StoreDep, actor: ActorDep) -> SourceCreated:
+async def create_source(body: SourceCreate, context: ContextDep, actor: ActorDep) -> SourceCreated:
     """Create a source; its write key is in this answer only (pinrelay keeps a hash)."""
-    write_key = new_write_key()
-    source = await store.create_source(
-        source_id="src_" + secrets.token_hex(8),
-        name=body.name,
-        write_key_hash=hash_key(write_key),
-        write_key_hint=write_key_hint(write_key),
-        default_country=body.default_country,
-    )
-    if body.model_fields_set - {"name", "default_country"}:
-        source = await _apply_browser(store, source, body)
-    await store.audit(
-        actor=actor,
-        action="source.create",
-        target=source.id,
-        details=body.model_dump(mode="json", exclude_unset=True),
-    )
-    return SourceCreated(**source_out(source).model_dump(), write_key=write_key)
+    return await sources.create_source(context, body, actor=actor)
 
 
 @router.get("")
-async def list_sources(store: StoreDep) -> list[SourceOut]:
-    return [source_out(s) for s in store.list_sources()]
+async def list_sources(context: ContextDep) -> list[SourceOut]:
+    return [sources.source_out(s) for s in context.store.list_sources()]
 
 
 @router.get("/{source_id}")
-async def get_source(source_id: str, store: StoreDep) -> SourceOut:
-    source = store.get_source(source_id)
-    if source is None:
-        raise ResourceNotFound(f"source {source_id!r} does not exist")
-    return source_out(source)
+async def get_source(source_id: str, context: ContextDep) -> SourceOut:
+    return sources.source_out(sources.existing_source(context.store, source_id))
 
 
 @router.post("/{source_id}/rotate-key")
-async def rotate_write_key(source_id: str, store: StoreDep, actor: ActorDep) -> SourceCreated:
+async def rotate_write_key(source_id: str, context: ContextDep, actor: ActorDep) -> SourceCreated:
     """A new write key for the source (shown once); the old key stops working at once."""
-    if store.get_source(source_id) is None:
-        raise ResourceNotFound(f"source {source_id!r} does not exist")
-    write_key = new_write_key()
-    source = await store.rotate_write_key(
-        source_id, write_key_hash=hash_key(write_key), write_key_hint=write_key_hint(write_key)
-    )
-    await store.audit(actor=actor, action="source.rotate_key", target=source_id, details={})
-    return SourceCreated(**source_out(source).model_dump(), write_key=write_key)
+    return await sources.rotate_write_key(context, source_id, actor=actor)
 
 
 @router.patch("/{source_id}")
 async def update_source(
-    source_id: str, body: SourcePatch, store: StoreDep, actor: ActorDep
+    source_id: str, body: SourcePatch, context: ContextDep, actor: ActorDep
 ) -> SourceOut:
     """Change the name, the default country, or the browser settings the body names."""
-    source = store.get_source(source_id)
-    if source is None:
-        raise ResourceNotFound(f"source {source_id!r} does not exist")
-    if body.model_fields_set & {"name", "default_country"}:
-        source = await store.update_source(
-            source_id, name=body.name, default_country=body.default_country
-        )
-    updated = await _apply_browser(store, source, body)
-    await store.audit(
-        actor=actor,
-        action="source.update",
-        target=source_id,
-        details=body.model_dump(mode="json", exclude_unset=True),
-    )
-    return source_out(updated)
-
-
-async def _apply_browser(store: Store, source: Source, body: SourceCreate | SourcePatch) -> Source:
-    fields = body.model_fields_set
-    origins = source.allowed_origins
-    if "allowed_origins" in fields:
-        origins = tuple(body.allowed_origins or ())
-    return await store.update_source_browser(
-        source.id,
-        allowed_origins=origins,
-        cookie_domain=body.cookie_domain if "cookie_domain" in fields else source.cookie_domain,
-        consent_required=(
-            source.consent_required if body.consent_required is None else body.consent_required
-        ),
-        tag_dedup=source.tag_dedup if body.tag_dedup is None else body.tag_dedup,
-    )
+    return await sources.update_source(context, source_id, body, actor=actor)
 
 
 @router.get("/{source_id}/outcomes")
-async def source_outcomes(source_id: str, store: StoreDep) -> OutcomeCountsOut:
+async def source_outcomes(source_id: str, context: ContextDep) -> OutcomeCountsOut:
     """What became of this source's events, counted per integration (e.g. consent-filtered)."""
-    if store.get_source(source_id) is None:
-        raise ResourceNotFound(f"source {source_id!r} does not exist")
-    return OutcomeCountsOut(source_id=source_id, integrations=await store.count_outcomes(source_id))
+    return await sources.source_outcomes(context, source_id)
 
 
 @router.delete("/{source_id}", status_code=204)
-async def delete_source(source_id: str, store: StoreDep, actor: ActorDep) -> Response:
+async def delete_source(source_id: str, context: ContextDep, actor: ActorDep) -> Response:
     """Delete a source: its write key stops working; refused while integrations use it."""
-    if store.get_source(source_id) is None:
-        raise ResourceNotFound(f"source {source_id!r} does not exist")
-    users = [i.id for i in store.list_integrations(source_id)]
-    if users:
-        raise Conflict(
-            f"source {source_id!r} still feeds integrations {', '.join(users)}: delete them first"
-        )
-    await store.delete_source(source_id)
-    await store.audit(actor=actor, action="source.delete", target=source_id, details={})
+    await sources.delete_source(context, source_id, actor=actor)
     return Response(status_code=204)

@@ -1,22 +1,19 @@
-"""Admin routes for admin tokens (create: shown once; list: hints only; revoke: at once)."""
+"""Admin routes for admin tokens (create: shown once; list: hints only; revoke: at once).
+
+What revoking takes with it is the service's (services.tokens).
+"""
 
 from __future__ import annotations
-
-import secrets
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from pinrelay.admin.auth import ActorDep
-from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep
-from pinrelay.credentials import hash_key
-from pinrelay.errors import ResourceNotFound
-from pinrelay.store.base import Store
+from pinrelay.admin.deps import ERROR_RESPONSES, ContextDep
+from pinrelay.services import tokens
 from pinrelay.store.records import AdminToken
 
 router = APIRouter(prefix="/v1/admin/tokens", tags=["security"], responses=ERROR_RESPONSES)
-
-ADMIN_TOKEN_PREFIX = "pra_"  # noqa: S105  a prefix that marks our tokens, not a secret
 
 
 class TokenCreate(BaseModel):
@@ -48,55 +45,20 @@ def token_out(token: AdminToken) -> TokenOut:
 
 
 @router.post("", status_code=201)
-async def create_token(body: TokenCreate, store: StoreDep, actor: ActorDep) -> TokenCreated:
-    secret = ADMIN_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = await store.create_admin_token(
-        token_id="tok_" + secrets.token_hex(8),
-        name=body.name,
-        token_hash=hash_key(secret),
-        token_hint=secret[:8] + "…",
-    )
-    await store.audit(
-        actor=actor, action="token.create", target=token.id, details={"name": body.name}
-    )
-    return TokenCreated(**token_out(token).model_dump(), token=secret)
+async def create_token(body: TokenCreate, context: ContextDep, actor: ActorDep) -> TokenCreated:
+    created = await tokens.create_token(context, body.name, actor=actor)
+    return TokenCreated(**token_out(created.token).model_dump(), token=created.secret)
 
 
 @router.get("")
-async def list_tokens(store: StoreDep) -> list[TokenOut]:
-    return [token_out(t) for t in store.list_admin_tokens()]
-
-
-AUDIT_PAGE = 500  # audit entries read per query while looking for what a token created
-
-
-async def created_tokens(store: Store) -> dict[str, list[str]]:
-    """Which tokens each actor created, from the audit log (which is never pruned)."""
-    created: dict[str, list[str]] = {}
-    before: int | None = None
-    while page := await store.list_audit(limit=AUDIT_PAGE, before=before):
-        for entry in page:
-            if entry.action == "token.create":
-                created.setdefault(entry.actor, []).append(entry.target)
-        before = page[-1].id
-    return created
+async def list_tokens(context: ContextDep) -> list[TokenOut]:
+    return [token_out(t) for t in context.store.list_admin_tokens()]
 
 
 @router.delete("/{token_id}", status_code=204)
-async def revoke_token(token_id: str, store: StoreDep, actor: ActorDep) -> Response:
+async def revoke_token(token_id: str, context: ContextDep, actor: ActorDep) -> Response:
     """Revoke a token, and every token created with it (and with those, and so on):
     a leaked token must not live on through the tokens it made. Requests with any of
     them fail from now on."""
-    if not await store.revoke_admin_token(token_id):
-        raise ResourceNotFound(f"no active admin token {token_id!r}")
-    await store.audit(actor=actor, action="token.revoke", target=token_id, details={})
-    created = await created_tokens(store)
-    waiting = list(created.get(token_id, []))
-    while waiting:
-        child = waiting.pop()
-        if await store.revoke_admin_token(child):
-            await store.audit(
-                actor=actor, action="token.revoke", target=child, details={"created_by": token_id}
-            )
-        waiting += created.get(child, [])
+    await tokens.revoke_token(context, token_id, actor=actor)
     return Response(status_code=204)

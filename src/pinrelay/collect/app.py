@@ -38,12 +38,12 @@ from pinrelay.collect.ratelimit import SourceRateLimiter
 from pinrelay.collect.sdkconfig import rudderstack_source_config, segment_cdn_settings
 from pinrelay.collect.static import collector
 from pinrelay.credentials import hash_key
+from pinrelay.erroranswers import answer_for, segment_error_body
 from pinrelay.errorguard import ErrorGuard
 from pinrelay.errors import (
     BadRequest,
-    HTTPError,
     PayloadTooLarge,
-    TooManyRequests,
+    PinrelayError,
     Unauthorized,
 )
 from pinrelay.store.base import Store
@@ -63,15 +63,6 @@ SHORT_ENDPOINTS = {
     "g": "group",
     "a": "alias",
 }
-_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    413: "payload_too_large",
-    429: "rate_limited",
-    503: "unavailable",
-}
 
 
 def json_response(body: Any, status_code: int = 200) -> Response:
@@ -79,18 +70,16 @@ def json_response(body: Any, status_code: int = 200) -> Response:
 
 
 def error_response(status_code: int, message: str, **extra: Any) -> Response:
-    # `code` and `message` are what Segment's SDKs read from an error body.
-    return json_response(
-        {"success": False, "code": _CODES.get(status_code, "error"), "message": message, **extra},
-        status_code,
-    )
+    return json_response(segment_error_body(status_code, message, **extra), status_code)
 
 
-def _error_answer(exc: HTTPError) -> Response:
-    """The JSON answer of a refused request, on the direct route and through Starlette alike."""
-    response = error_response(exc.status_code, exc.message)
-    if isinstance(exc, TooManyRequests):
-        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+def error_answer(exc: PinrelayError, path: str = "") -> Response:
+    """The JSON answer of a refused or failed request, on the direct route and through
+    Starlette alike (erroranswers decides status and message). A commit that failed is a
+    StoreError: 503 with Segment's body, so SDKs send the events again (nothing was kept)."""
+    answer = answer_for(exc, path=path)
+    response = error_response(answer.status, answer.message)
+    response.headers.update(answer.headers)
     return response
 
 
@@ -156,7 +145,7 @@ class CollectApp:
         browsers = Middleware(BrowserMiddleware, allowed_anywhere=self._allowed_anywhere)
         app = Starlette(
             routes=routes,
-            exception_handlers={HTTPError: self._http_error},
+            exception_handlers={PinrelayError: self._domain_error},
             middleware=[Middleware(ErrorGuard, action="collect.unexpected_error"), browsers],
         )
         shorts = {f"/v1/{short}": singles[f"/v1/{kind}"] for short, kind in SHORT_ENDPOINTS.items()}
@@ -167,11 +156,11 @@ class CollectApp:
             "/v1/b": self._batch,
             "/v1/import": self._batch,
         }
-        return DirectRoutes(app, direct, on_error=_error_answer)  # the hot path, see direct.py
+        return DirectRoutes(app, direct, on_error=error_answer)  # the hot path, see direct.py
 
-    async def _http_error(self, request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPError)
-        return _error_answer(exc)
+    async def _domain_error(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PinrelayError)  # the only class this handler is registered for
+        return error_answer(exc, request.url.path)
 
     async def _healthz(self, request: Request) -> Response:
         return json_response({"status": "ok"})

@@ -2,12 +2,14 @@
 
 A server-side sender (an SDK, a shop's backend: no `Origin` header) posting to a Segment
 endpoint needs none of the layers around the routes: no CORS (that is for browsers), no
-routing table walk, no exception middleware (its only handler turns `HTTPError` into an
-answer, done here the same way). Measured with benchmarks/ingest.py, those layers cost about
-a tenth of the server's CPU per single-event request (docs/performance.md). Browsers,
-preflights, GETs and every other path go through the full Starlette app unchanged; an
-unexpected exception propagates to uvicorn, which answers 500 and logs it, as
-Starlette's ServerErrorMiddleware does.
+routing table walk, no exception middleware (its only handler turns a `PinrelayError` into
+an answer: done here by the same function, so a refused request gets its 4xx and a failed
+commit its 503 with the Segment-style body on both paths). Measured with
+benchmarks/ingest.py, those layers cost about a tenth of the server's CPU per single-event
+request (docs/performance.md). Browsers, preflights, GETs and every other path go through
+the full Starlette app unchanged; an unexpected exception (a bug, not one of ours)
+propagates to uvicorn, which answers 500 and logs it, as Starlette's ServerErrorMiddleware
+does.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from pinrelay.errors import HTTPError
+from pinrelay.errors import PinrelayError
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-ErrorAnswer = Callable[[HTTPError], Response]
+ErrorAnswer = Callable[[PinrelayError], Response]
 
 
 def _from_browser(scope: Scope) -> bool:
@@ -50,6 +52,6 @@ class DirectRoutes:
             return
         try:
             response = await endpoint(Request(scope, receive, send))
-        except HTTPError as exc:
+        except PinrelayError as exc:  # a refused request, or a commit that failed
             response = self._on_error(exc)
         await response(scope, receive, send)

@@ -15,6 +15,7 @@ from typing import Any
 import msgspec
 
 from pinrelay.collect.body import MAX_EVENT_BYTES
+from pinrelay.errors import PinrelayError
 
 MESSAGE_TYPES = frozenset({"track", "page", "screen", "identify", "group", "alias"})
 TIMESTAMP_FIELDS = ("timestamp", "originalTimestamp", "sentAt")
@@ -27,8 +28,10 @@ MAX_NESTING_DEPTH = 32
 _encoder = msgspec.json.Encoder()
 
 
-class MessageRejected(Exception):
+class MessageRejected(PinrelayError):
     """One message is unusable; the message says which field and how to fix it."""
+
+    status_code = 400
 
     def __init__(self, message: str, *, too_large: bool = False) -> None:
         super().__init__(message)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pinrelay.errors import ImportFileError
+from pinrelay.errors import ImportFileError, PinrelayError
 
 # Tried in order after ISO 8601 (which covers WooCommerce's and most sheets' formats).
 KNOWN_FORMATS = (
@@ -25,7 +25,7 @@ KNOWN_FORMATS = (
 UNIX_MILLISECONDS_DIGITS = 13
 
 
-class DateProblem(ValueError):
+class DateProblem(PinrelayError, ValueError):
     """A cell is not a date this import can read; the message says what to pass."""
 
 

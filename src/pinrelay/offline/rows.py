@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from pinrelay import __version__
+from pinrelay.errors import PinrelayError
 from pinrelay.offline.dates import DateProblem, parse_time, time_zone
 from pinrelay.offline.mapping import ImportMapping
 from pinrelay.offline.reader import Row
@@ -26,7 +27,7 @@ LIBRARY = {"name": "pinrelay-import", "version": __version__}
 ROW_HASH_PREFIX = "row-"
 
 
-class RowRefused(Exception):
+class RowRefused(PinrelayError):
     """A row cannot become an event: `kind` groups it in the summary, `detail` is for the row."""
 
     def __init__(self, kind: str, detail: str) -> None:

@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from pinrelay.errors import PipelineError
+
 
 class _Missing:
     """Sentinel type for "no value here" (distinct from a JSON null, which counts as missing)."""
@@ -72,7 +74,7 @@ class EachItem:
 Step = Key | Index | EachItem
 
 
-class PathSyntaxError(ValueError):
+class PathSyntaxError(PipelineError, ValueError):
     """A path string that cannot be parsed; the loader turns it into a pipeline problem."""
 
 

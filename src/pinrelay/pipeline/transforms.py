@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pinrelay.errors import PinrelayError
 from pinrelay.identity.hashing import normalise_and_hash
 from pinrelay.pipeline.model import NO_DEFAULT
 from pinrelay.pipeline.paths import MISSING, Path
@@ -33,7 +34,7 @@ MAX_DECIMAL_EXPONENT = 30
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-class TransformError(Exception):
+class TransformError(PinrelayError):
     """The transform cannot apply to this value; `reason` says why without quoting it."""
 
     def __init__(self, reason: str) -> None:

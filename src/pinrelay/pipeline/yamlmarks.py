@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from pinrelay.errors import PipelineError
+
 
 @dataclass(frozen=True, slots=True)
 class Position:
@@ -125,7 +127,7 @@ def load_marked_documents(text: str) -> tuple[list[Any], list[DuplicateKey]]:
         loader.dispose()
 
 
-class YamlSyntaxError(ValueError):
+class YamlSyntaxError(PipelineError, ValueError):
     """The text is not YAML; carries where the parser stopped."""
 
     def __init__(self, message: str, position: Position) -> None:

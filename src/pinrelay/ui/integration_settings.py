@@ -1,7 +1,8 @@
 """The integration settings beyond token and account, as form fields of the integration page.
 
-Read from the form into the `settings` dict that `IntegrationSettings` (the admin API's model)
-then checks, so the page refuses exactly what the API refuses, with the same message.
+Read from the form into the `settings` dict that `IntegrationSettings` (the model the admin
+API checks too) then checks, so the page refuses exactly what the API refuses, with the same
+message.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from pinrelay.admin.models import IntegrationSettings
 from pinrelay.pipeline.presets import preset_names
+from pinrelay.services.models.integrations import IntegrationSettings
 
 MARKER = "advanced"  # present only in the edit form, which shows these fields
 CHECKBOXES = ("presets", "opt_out_from_device", "anonymous_id_as_external_id")

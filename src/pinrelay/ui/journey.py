@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pinrelay.admin.hints import hint_for_event
 from pinrelay.collect.ingest import pipelines_for
 from pinrelay.identity.matchkeys import merge_match_keys
 from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.events import EventInput
+from pinrelay.services.hints import hint_for_event
 from pinrelay.store.base import Store
 from pinrelay.store.records import Integration, JourneyStep, OutboxEntry, StoredEvent
 

@@ -1,8 +1,8 @@
 """What every UI page shares: templates, the session dependency, CSRF-checked forms, flashes.
 
 Pages are server-rendered; a form posts, the handler checks the CSRF token of the session,
-acts through the same functions the admin API uses, and redirects (post/redirect/get) with a
-one-time flash message, so reloading a page never repeats an action.
+acts through the same services the admin API calls (pinrelay.services), and redirects
+(post/redirect/get) with a one-time flash message, so reloading a page never repeats an action.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
+from pinrelay.errors import Forbidden, Unauthorized
+from pinrelay.services.auth import is_active_actor
+from pinrelay.services.context import context_of
 from pinrelay.store.base import Store
 from pinrelay.ui.sessions import COOKIE_NAME, Session, SessionStore, csrf_ok
 
@@ -57,12 +60,18 @@ templates.env.filters["age"] = _age
 # every 4xx page as a console error, and the page itself is a normal answer to the visitor.
 
 
-class LoginRequired(Exception):
+class LoginRequired(Unauthorized):
     """No live session: the UI redirects to /login (or answers 401 to a script)."""
 
+    def __init__(self) -> None:
+        super().__init__("signed out")
 
-class CsrfRefused(Exception):
+
+class CsrfRefused(Forbidden):
     """A form without this session's CSRF token: refused with 403."""
+
+    def __init__(self) -> None:
+        super().__init__("this form did not come from this page: reload it and try again")
 
 
 def sessions_of(request: Request) -> SessionStore:
@@ -71,8 +80,7 @@ def sessions_of(request: Request) -> SessionStore:
 
 
 def store_of(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+    return context_of(request).store
 
 
 def current_session(request: Request) -> Session:
@@ -81,12 +89,17 @@ def current_session(request: Request) -> Session:
     session = sessions.get(request.cookies.get(COOKIE_NAME))
     if session is None:
         raise LoginRequired
-    if session.actor != "env" and not any(
-        t.id == session.actor and t.active for t in store_of(request).list_admin_tokens()
-    ):
+    if not is_active_actor(context_of(request), session.actor):
         sessions.end_actor(session.actor)
         raise LoginRequired
     request.state.actor = session.actor
+    request.state.ui_session = session  # an error page of this request shows the menu too
+    return session
+
+
+def session_of(request: Request) -> Session | None:
+    """The session `current_session` found for this request, if it ran."""
+    session: Session | None = getattr(request.state, "ui_session", None)
     return session
 
 

@@ -10,7 +10,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from pinrelay.collect.direct import DirectRoutes
-from pinrelay.errors import HTTPError, Unauthorized
+from pinrelay.errors import PinrelayError, Unauthorized
 
 
 async def direct_track(request: Request) -> Response:
@@ -25,7 +25,7 @@ async def through_starlette(request: Request) -> Response:
     return PlainTextResponse("starlette")
 
 
-def answer(exc: HTTPError) -> Response:
+def answer(exc: PinrelayError) -> Response:
     return PlainTextResponse(f"{exc.status_code}: {exc.message}", status_code=exc.status_code)
 
 

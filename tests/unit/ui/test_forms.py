@@ -8,7 +8,7 @@ from importlib.resources import files
 import pytest
 from pydantic import ValidationError
 
-from pinrelay.admin.models import IntegrationCreate
+from pinrelay.services.models.integrations import IntegrationCreate
 from pinrelay.ui.pages.integrations import consent_list, errors_of
 from pinrelay.ui.pages.pipelines import EXAMPLE_EVENT, check_yaml, dry_run
 from pinrelay.ui.web import safe_next

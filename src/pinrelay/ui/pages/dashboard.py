@@ -16,16 +16,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from pinrelay.admin.integrations import integration_out
-from pinrelay.admin.matchquality import match_quality
-from pinrelay.admin.models import MatchQualityOut
 from pinrelay.alerts.monitor import AlertMonitor
+from pinrelay.services.context import ServiceContext, context_of
+from pinrelay.services.eventstats import SERIES
+from pinrelay.services.integrations import integration_out
+from pinrelay.services.matchquality import match_quality
+from pinrelay.services.models.quality import MatchQualityOut
+from pinrelay.services.rangestats import RANGES, range_of, range_stats
+from pinrelay.services.recovered import recovered_by_integration
 from pinrelay.store.base import Store
 from pinrelay.ui.nav import NavItem
 from pinrelay.ui.pages.integrations import last_pause_hint
-from pinrelay.ui.rangestats import RANGES, range_of, range_stats
-from pinrelay.ui.recovered import recovered_by_integration
-from pinrelay.ui.stats import SERIES
 from pinrelay.ui.web import SessionDep, render, store_of
 
 router = APIRouter()
@@ -51,10 +52,10 @@ def monitor_alerts(monitor: AlertMonitor | None, store: Store) -> list[dict[str,
     return found
 
 
-async def qualities(store: Store) -> dict[str, MatchQualityOut]:
+async def qualities(context: ServiceContext) -> dict[str, MatchQualityOut]:
     return {
-        i.id: await match_quality(i.id, store, hours=MATCH_QUALITY_HOURS)
-        for i in store.list_integrations()
+        i.id: await match_quality(context, i.id, hours=MATCH_QUALITY_HOURS)
+        for i in context.store.list_integrations()
     }
 
 
@@ -117,9 +118,9 @@ async def dashboard(request: Request, session: SessionDep) -> Response:
         request,
         "dashboard.html",
         session,
-        alerts=await alerts(store, getattr(request.app.state, "alerts", None)),
+        alerts=await alerts(store, context_of(request).alerts),
         queues=await queues(store),
-        qualities=await qualities(store),
+        qualities=await qualities(context_of(request)),
         quality_hours=MATCH_QUALITY_HOURS,
         stats=stats,
         names=names,

@@ -1,6 +1,7 @@
 """Delivery log and dead letters: outbox entries by status, every HTTP attempt with a hint,
 and dead events with their reason and replay buttons (one, a selection, all of the
-integration), through the admin API's replay function (same event_id, fresh retry budget).
+integration), through the same replay service as the admin API (same event_id, fresh retry
+budget).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from pinrelay.admin import hints
-from pinrelay.admin.deadletters import list_dead_letters, replay_dead_letters
-from pinrelay.admin.models import ReplayIn
-from pinrelay.store.records import OutboxStatus
+from pinrelay.services import hints
+from pinrelay.services.context import context_of
+from pinrelay.services.deadletters import list_dead_letters, replay_dead_letters
+from pinrelay.services.models.delivery import ReplayIn
+from pinrelay.store.records import DeadFilter, OutboxStatus
 from pinrelay.ui.nav import NavItem
 from pinrelay.ui.web import FormDep, SessionDep, field, redirect, render, store_of
 
@@ -45,7 +47,10 @@ async def deliveries(
         entries = await store.list_outbox(chosen.id, status=wanted, limit=PAGE, before=None)
         attempts = await store.list_attempts(chosen.id, limit=PAGE)
         counts = await store.outbox_counts(chosen.id)
-        dead = (await list_dead_letters(store, chosen.id, None, None, PAGE, None)).entries
+        selection = DeadFilter(integration_id=chosen.id)
+        dead = (
+            await list_dead_letters(context_of(request), selection, limit=PAGE, before=None)
+        ).entries
         oldest = await store.oldest_pending_created_at(chosen.id)
     return render(
         request,
@@ -83,7 +88,7 @@ async def replay(request: Request, session: SessionDep, form: FormDep) -> Respon
             body = ReplayIn(integration_id=integration_id, seqs=[int(v) for v in picked])
         except ValidationError:
             return redirect(back, session, "Those events cannot be replayed.")
-    result = await replay_dead_letters(body, store, session.actor)
+    result = await replay_dead_letters(context_of(request), body, actor=session.actor)
     message = f"{result.replayed} event(s) queued again."
     if result.skipped:
         reasons = "; ".join(sorted({s.reason for s in result.skipped}))

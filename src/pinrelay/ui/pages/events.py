@@ -13,12 +13,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from pinrelay.admin.deps import MAX_SEQ
-from pinrelay.admin.events import Outcome
+from pinrelay.services.eventstats import OUTCOMES
+from pinrelay.services.models.events import Outcome
+from pinrelay.services.paging import MAX_SEQ
 from pinrelay.store.records import EventFilter, StoredEvent
 from pinrelay.ui.journey import journey
 from pinrelay.ui.nav import NavItem
-from pinrelay.ui.stats import OUTCOMES
 from pinrelay.ui.web import SessionDep, render, store_of
 
 router = APIRouter()

@@ -1,9 +1,10 @@
 """Imports: upload an export, pick or edit a mapping, preview it, start it, watch it.
 
-The page acts through the same ImportJobs as the admin API (admin/imports.py) and audits the
-same actions. The upload is a multipart form: the file part is spooled to a private temporary
-file by the form parser (never whole in memory), then streamed into the import directory.
-While an import runs its page refreshes itself every few seconds (no script needed).
+The page acts through the same import service as the admin API (services.imports) and
+audits the same actions. The upload is a multipart form: the file part is spooled to a
+private temporary file by the form parser (never whole in memory), then streamed into the
+import directory. While an import runs its page refreshes itself every few seconds (no
+script needed).
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from fastapi.responses import FileResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData, UploadFile
 
-from pinrelay.admin.imports import ImportSpecIn, existing_source
 from pinrelay.errors import HTTPError, ImportFileError
 from pinrelay.offline.jobs import ImportJobs
 from pinrelay.offline.mapping import BUILT_IN
+from pinrelay.services import imports as service
+from pinrelay.services.context import context_of
+from pinrelay.services.imports import ImportSpecIn
 from pinrelay.ui.nav import NavItem
 from pinrelay.ui.web import (
     FormDep,
@@ -39,8 +42,7 @@ REFRESH_SECONDS = 2
 
 
 def jobs_of(request: Request) -> ImportJobs | None:
-    jobs: ImportJobs | None = getattr(request.app.state, "imports", None)
-    return jobs
+    return context_of(request).imports
 
 
 async def _file_chunks(upload: UploadFile) -> AsyncIterator[bytes]:
@@ -89,19 +91,16 @@ async def upload(request: Request, session: SessionDep) -> Response:
     if not isinstance(upload_file, UploadFile) or not upload_file.filename:
         return redirect("/imports", session, "Choose a file to upload.")
     try:
-        record = await jobs.receive(
-            _file_chunks(upload_file), file_name=upload_file.filename, actor=session.actor
+        record = await service.upload(
+            context_of(request),
+            _file_chunks(upload_file),
+            file_name=upload_file.filename,
+            actor=session.actor,
         )
     except HTTPError as exc:
         return redirect("/imports", session, exc.message)
     finally:
         await upload_file.close()  # the spooled temporary copy is deleted here
-    await store_of(request).audit(
-        actor=session.actor,
-        action="import.upload",
-        target=record.id,
-        details={"file_name": record.file_name, "bytes": record.file_bytes},
-    )
     return redirect(f"/imports/{record.id}", session, "Uploaded: choose a mapping, preview, start.")
 
 
@@ -147,23 +146,18 @@ async def act_on_import(
     if record is None or jobs is None:
         return render(request, "not_found.html", session, status_code=404, what="import")
     values = _spec_form(form)
+    context = context_of(request)
     try:
         body = ImportSpecIn.model_validate(values)
-        source = existing_source(store, body.source_id)
         if field(form, "action") == "start":
-            await jobs.start(record, source, body.spec())
-            details = {"source_id": source.id, "mapping": body.mapping[:40]}
-            await store.audit(
-                actor=session.actor, action="import.start", target=record.id, details=details
-            )
+            await service.start(context, record.id, body, actor=session.actor)
             return redirect(f"/imports/{record.id}", session, "Import started.")
-        run = await jobs.preview(record, source, body.spec(), events=3)
+        run = await service.preview(context, record.id, body, events=3)
     except ValidationError as exc:
         message = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         return await _page(request, session, import_id, spec=values, problem=message)
-    except (HTTPError, ImportFileError) as exc:
-        message = exc.message if isinstance(exc, HTTPError) else str(exc)
-        return await _page(request, session, import_id, spec=values, problem=message)
+    except (HTTPError, ImportFileError) as exc:  # a problem to show beside the form
+        return await _page(request, session, import_id, spec=values, problem=exc.message)
     preview = {
         "figures": run.figures.as_dict(),
         "events": run.preview,

@@ -1,6 +1,6 @@
 """Integrations > Add > Pinterest Ads, edit (fix a token), and "Send test event".
 
-The forms go through the admin API's own models and route functions, so the UI validates
+The forms go through the same models and services as the admin API, so the UI validates
 and audits exactly like the API (same messages, same audit actor).
 """
 
@@ -13,11 +13,15 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from pinrelay.admin import hints, testing
-from pinrelay.admin import integrations as api
-from pinrelay.admin.models import IntegrationCreate, IntegrationPatch, IntegrationSettings
-from pinrelay.credentials import SecretBox
-from pinrelay.pinterest.client import PinterestClient
+from pinrelay.services import hints
+from pinrelay.services import integrations as service
+from pinrelay.services.context import context_of
+from pinrelay.services.models.integrations import (
+    IntegrationCreate,
+    IntegrationPatch,
+    IntegrationSettings,
+)
+from pinrelay.services.testevent import send_test_event as send_sample
 from pinrelay.store.base import Store
 from pinrelay.store.records import Integration
 from pinrelay.ui.integration_settings import read_advanced, template_context
@@ -78,7 +82,7 @@ async def list_integrations(request: Request, session: SessionDep) -> Response:
     store = store_of(request)
     sources = {s.id: s for s in store.list_sources()}
     rows = [
-        {"integration": api.integration_out(i), "source": sources.get(i.source_id)}
+        {"integration": service.integration_out(i), "source": sources.get(i.source_id)}
         for i in store.list_integrations()
     ]
     return render(request, "integrations.html", session, rows=rows)
@@ -114,7 +118,7 @@ async def new_integration(
 
 @router.post("/integrations")
 async def create_integration(request: Request, session: SessionDep, form: FormDep) -> Response:
-    store, box = store_of(request), request.app.state.secret_box
+    store = store_of(request)
     values: dict[str, Any] = {
         name: field(form, name)
         for name in ("source_id", "name", "ad_account_id", "consent_categories", "tag_id")
@@ -141,7 +145,7 @@ async def create_integration(request: Request, session: SessionDep, form: FormDe
         errors["source_id"] = "Choose a source (create one on the Sources page first)."
     if errors or body is None:
         return _new_form(request, session, values, errors)
-    created = await api.create_integration(body, store, box, session.actor)
+    created = await service.create_integration(context_of(request), body, actor=session.actor)
     return redirect(
         f"/integrations/{created.id}",
         session,
@@ -159,7 +163,7 @@ async def _detail(
         "integration.html",
         session,
         status_code=context.pop("status_code", 200),
-        integration=api.integration_out(integration),
+        integration=service.integration_out(integration),
         source=store.get_source(integration.source_id),
         counts=await store.outbox_counts(integration.id),
         attempts=attempts,
@@ -189,7 +193,7 @@ async def show_integration(request: Request, integration_id: str, session: Sessi
 async def update_integration(
     request: Request, integration_id: str, session: SessionDep, form: FormDep
 ) -> Response:
-    store, box = store_of(request), request.app.state.secret_box
+    store = store_of(request)
     current = _integration(store, integration_id)
     if current is None:
         return render(request, "not_found.html", session, status_code=404, what="integration")
@@ -215,7 +219,7 @@ async def update_integration(
         errors = {**errors_of(exc), **errors}
     if errors or body is None:
         return await _detail(request, session, current, errors=errors)
-    await api.update_integration(integration_id, body, store, box, session.actor)
+    await service.update_integration(context_of(request), integration_id, body, actor=session.actor)
     return redirect(f"/integrations/{integration_id}", session, "Integration saved.")
 
 
@@ -227,7 +231,5 @@ async def send_test_event(
     integration = _integration(store, integration_id)
     if integration is None:
         return render(request, "not_found.html", session, status_code=404, what="integration")
-    box: SecretBox = request.app.state.secret_box
-    pinterest: PinterestClient = request.app.state.pinterest
-    result = await testing.send_test_event(integration_id, store, box, pinterest)
+    result = await send_sample(context_of(request), integration_id)
     return await _detail(request, session, integration, test_result=result)

@@ -9,9 +9,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from pinrelay.admin.auth import actor_for_token, client_of, throttle_of
-from pinrelay.collect.network import Network, public_origin
+from pinrelay.collect.network import public_origin
 from pinrelay.errors import TooManyRequests
+from pinrelay.services.auth import actor_for_token, caller_address
+from pinrelay.services.context import context_of
 from pinrelay.ui.nav import NavItem
 from pinrelay.ui.sessions import COOKIE_NAME
 from pinrelay.ui.web import (
@@ -29,13 +30,12 @@ NAV: NavItem | None = None
 
 def _public_origin(request: Request) -> tuple[str, str]:
     """Scheme and host the browser used: behind a trusted TLS proxy, `https` and its Host."""
-    trusted: tuple[Network, ...] = getattr(request.app.state, "trusted_proxies", ())
     return public_origin(
         request.url.scheme,
         request.headers.get("host", request.url.netloc),
         request.client.host if request.client else None,
         request.headers,
-        trusted,
+        context_of(request).trusted_proxies,
     )
 
 
@@ -63,16 +63,18 @@ async def login(request: Request) -> Response:
     target = safe_next(wanted if isinstance(wanted, str) else None)
     if not _same_origin(request):
         return render(request, "refused.html", None, status_code=403)
-    client = client_of(request)
+    context = context_of(request)
+    peer = request.client.host if request.client else None
+    client = caller_address(context, peer, request.headers.get("x-forwarded-for"))
     try:
-        throttle_of(request).check(client)
+        context.auth_throttle.check(client)
     except TooManyRequests as exc:
         response = render(request, "login.html", None, 429, next=target, error=exc.message)
         response.headers["Retry-After"] = str(exc.retry_after_seconds)
         return response
-    actor = actor_for_token(request, token.strip()) if isinstance(token, str) else None
+    actor = actor_for_token(context, token.strip()) if isinstance(token, str) else None
     if actor is None:
-        throttle_of(request).failed(client, where="/login", reason="invalid token")
+        context.auth_throttle.failed(client, where="/login", reason="invalid token")
         return render(
             request,
             "login.html",

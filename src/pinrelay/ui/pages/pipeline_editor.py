@@ -1,7 +1,8 @@
 """Save or delete an integration's own pipeline from the pipelines page.
 
-Goes through the admin API's pipeline functions (strict check, versioning, the per-integration
-limit), so a refused pipeline comes back with every problem on its line, and nothing is saved.
+Goes through the same pipeline service as the admin API (strict check, versioning, the
+per-integration limit), so a refused pipeline comes back with every problem on its line, and
+nothing is saved.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from pinrelay.admin import pipelines as api
-from pinrelay.admin.models import PipelineIn, PipelineUpdate
 from pinrelay.errors import HTTPError
+from pinrelay.services import pipelines as service
+from pinrelay.services.context import context_of
 from pinrelay.ui.nav import NavItem
 from pinrelay.ui.pages.pipelines import page, problem_listing
 from pinrelay.ui.web import FormDep, SessionDep, field, redirect, render, store_of
@@ -41,12 +42,7 @@ async def save_pipeline(request: Request, session: SessionDep, form: FormDep) ->
         return render(request, "not_found.html", session, status_code=404, what="integration")
     name = field(form, "name")
     try:
-        if name and any(p.name == name for p in store.list_pipelines(integration_id)):
-            await api.update_pipeline(
-                integration_id, name, PipelineUpdate(yaml=text), store, request
-            )
-        else:
-            await api.create_pipeline(integration_id, PipelineIn(yaml=text), store, request)
+        await service.save_pipeline(context_of(request), integration_id, text, editing=name)
     except HTTPError as error:
         return page(
             request,
@@ -73,7 +69,7 @@ async def save_pipeline(request: Request, session: SessionDep, form: FormDep) ->
 async def delete_pipeline(request: Request, session: SessionDep, form: FormDep) -> Response:
     integration_id, name = field(form, "integration_id"), field(form, "name")
     try:
-        await api.delete_pipeline(integration_id, name, store_of(request))
+        await service.delete_pipeline(context_of(request), integration_id, name)
     except HTTPError as error:
         return redirect(f"/pipelines?integration_id={integration_id}", session, error.message)
     return redirect(

@@ -27,6 +27,7 @@ from pinrelay.pipeline import (
     load_presets,
 )
 from pinrelay.pipeline.presets import PRESET_FOLDER, PRESET_PACKAGE
+from pinrelay.services.context import context_of
 from pinrelay.store.records import Integration
 from pinrelay.ui.nav import NavItem
 from pinrelay.ui.web import FormDep, SessionDep, field, render, store_of
@@ -114,7 +115,7 @@ def dry_run(text: str, pipelines: PipelineSet | None = None) -> dict[str, Any]:
 def pipelines_of(request: Request, integration: Integration | None) -> PipelineSet:
     """What the ingest path runs for the integration (its own pipelines layered on the
     presets, through the registry), or the presets when none is chosen."""
-    registry = getattr(request.app.state, "pipeline_registry", None)
+    registry = context_of(request).pipelines
     if integration is not None and registry is not None:
         pipelines: PipelineSet = registry.pipelines_for(integration)
         return pipelines

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from pinrelay.admin import sources as api
-from pinrelay.admin.models import (
+from pinrelay.services import sources as service
+from pinrelay.services.context import context_of
+from pinrelay.services.models.sources import (
     CONSENT_REQUIRED_HELP,
     COOKIE_DOMAIN_HELP,
     ORIGINS_HELP,
@@ -30,10 +31,11 @@ COLLECT_URL_PLACEHOLDER = "https://pinrelay.example.com"
 def collect_url(request: Request) -> str:
     """Where senders post events: PINRELAY_PUBLIC_COLLECT_URL, else the host this UI is
     reached at with the collect port (never the bind address 0.0.0.0)."""
-    url = getattr(request.app.state, "collect_url", None)
-    if isinstance(url, str) and url:
+    context = context_of(request)
+    url = context.collect_url
+    if url:
         return url.rstrip("/")
-    port = getattr(request.app.state, "collect_port", None)
+    port = context.collect_port
     host = request.url.hostname
     if isinstance(port, int) and host:
         host = f"[{host}]" if ":" in host else host
@@ -75,7 +77,7 @@ async def create_source(request: Request, session: SessionDep, form: FormDep) ->
             name=name,
             country=country,
         )
-    created = await api.create_source(body, store, session.actor)
+    created = await service.create_source(context_of(request), body, actor=session.actor)
     session.reveal[created.id] = created.write_key
     return redirect(f"/sources/{created.id}", session, f"Source {created.name} created.")
 
@@ -87,7 +89,7 @@ async def rotate_key(
     store = store_of(request)
     if store.get_source(source_id) is None:
         return render(request, "not_found.html", session, status_code=404, what="source")
-    rotated = await api.rotate_write_key(source_id, store, session.actor)
+    rotated = await service.rotate_write_key(context_of(request), source_id, actor=session.actor)
     session.reveal[source_id] = rotated.write_key
     return redirect(
         f"/sources/{source_id}",
@@ -181,5 +183,5 @@ async def update_settings(
             str(e["loc"][0]): str(e["msg"]).removeprefix("Value error, ") for e in exc.errors()
         }
         return _show(request, source, session, errors=errors, values=values)
-    await api.update_source(source_id, body, store, session.actor)
+    await service.update_source(context_of(request), source_id, body, actor=session.actor)
     return redirect(f"/sources/{source_id}", session, "Source settings saved.")

@@ -3,8 +3,8 @@
 Every stored event carries its trace (one step per integration: queued, filtered,
 unmatchable, invalid, no_pipeline), so counting traces per bucket gives what happened to the
 traffic of each integration; delivery outcomes (delivered, dead) count by the time they
-happened. The store counts them with grouped queries (`ui.rangestats`); this module holds the
-shape of the answer.
+happened. The store counts them with grouped queries (`services.rangestats`); this module
+holds the shape of the answer.
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import time
 
+from pinrelay.services.eventstats import SERIES, EventStats, IntegrationSeries
 from pinrelay.store.aggregates import RECEIVED
 from pinrelay.store.base import Store
-from pinrelay.ui.stats import SERIES, EventStats, IntegrationSeries
 
 HOUR = 3600
 # range name -> (window, bucket) in seconds: per minute for an hour, per hour beyond
