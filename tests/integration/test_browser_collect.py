@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pinrelay.collect.cookies import COOKIE_MAX_AGE, DEVICE_COOKIE
+from pinrelay.collect.servercookies import COOKIE_MAX_AGE, DEVICE_COOKIE
 from pinrelay.collect.static import collector
 from tests.support.servers import GatewayFactory, GatewayHandle, SandboxHandle
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pinrelay.pipeline.registry import MAX_PIPELINES_PER_INTEGRATION
+from pinrelay.mapping.registry import MAX_PIPELINES_PER_INTEGRATION
 from tests.support.servers import GatewayFactory, GatewayHandle
 
 # Same trigger as the `checkout` preset, under another name: it replaces the preset.

@@ -17,13 +17,13 @@ from fastapi import APIRouter, Request, Response
 from pinrelay.admin.deps import ERROR_RESPONSES, StoreDep, existing_integration
 from pinrelay.admin.models import PipelineIn, PipelineOut, PipelineUpdate, PipelineVersionOut
 from pinrelay.errors import Conflict, PipelineError, ResourceNotFound, UnprocessableEntity
+from pinrelay.mapping.registry import MAX_PIPELINES_PER_INTEGRATION, PipelineRegistry
 from pinrelay.pipeline.duplicates import duplicate_problems
 from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.layering import Layered, override
 from pinrelay.pipeline.loader import load_pipeline_text
+from pinrelay.pipeline.loadproblems import PipelineLoadError
 from pinrelay.pipeline.model import PipelineDefinition
-from pinrelay.pipeline.problems import PipelineLoadError
-from pinrelay.pipeline.registry import MAX_PIPELINES_PER_INTEGRATION, PipelineRegistry
 from pinrelay.store.base import Store
 from pinrelay.store.records import StoredPipeline
 

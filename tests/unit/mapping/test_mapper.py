@@ -1,4 +1,4 @@
-"""The ingest mapping step of one integration: its pipelines, privacy options and trace."""
+"""Mapping one message for one integration: its pipelines, privacy options and trace."""
 
 from __future__ import annotations
 
@@ -7,10 +7,26 @@ from typing import Any
 
 import msgspec
 
-from pinrelay.collect.ingest import _map_for
+from pinrelay.mapping.mapper import map_for_integration
+from pinrelay.mapping.registry import default_integration, presets_for
+from pinrelay.mapping.trace import TraceStep
 from pinrelay.pipeline import EventInput, PipelineSet, load_pipeline_text, load_presets
 from pinrelay.pipeline.evaluator import SharedEvaluation
-from pinrelay.pipeline.listing import default_integration
+from pinrelay.store.records import Integration, OutboxRow
+
+
+def _map_for(
+    integration: Integration,
+    event_input: EventInput,
+    pipelines: PipelineSet | None = None,
+    *,
+    shared: SharedEvaluation | None = None,
+) -> tuple[list[OutboxRow], list[TraceStep]]:
+    """The rows and trace steps, with the integration's presets unless pipelines are given."""
+    chosen = presets_for(integration) if pipelines is None else pipelines
+    mapped = map_for_integration(integration, event_input, chosen, shared=shared)
+    return mapped.rows, mapped.steps
+
 
 ORDER: dict[str, Any] = {
     "type": "track",
