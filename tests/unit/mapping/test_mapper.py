@@ -121,3 +121,15 @@ def test_integrations_sharing_one_evaluation_each_get_their_own_options() -> Non
     plain_ids = msgspec.json.decode(plain_rows[0].payload)["user_data"]["external_id"]
     assert len(anon_ids) == len(plain_ids) + 1
     assert plain_rows[0].payload == alone_rows[0].payload
+
+
+def test_unmatchable_is_read_from_the_problem_kind_not_its_wording() -> None:
+    from pinrelay.mapping.mapper import _unmatchable
+    from pinrelay.pinterest.problems import Problem, ProblemKind
+
+    identity = Problem(ProblemKind.IDENTITY, "user_data", "needs em, hashed_maids, or ...")
+    schema = Problem(ProblemKind.SCHEMA, "user_data.client_ip_address", "expected a string")
+    keys = {"user_data": {"external_id": ["a" * 64]}}
+    assert _unmatchable(keys, [identity])
+    assert not _unmatchable(keys, [schema])
+    assert _unmatchable({"event_name": "lead"}, [schema])  # nothing left in user_data at all
