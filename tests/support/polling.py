@@ -21,7 +21,7 @@ DEFAULT_TIMEOUT_SECONDS = 15.0
 
 
 def wait_for(
-    check: Callable[[], T],
+    check: Callable[[], T | None],
     *,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
     interval: float = POLL_INTERVAL_SECONDS,
