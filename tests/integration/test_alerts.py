@@ -13,8 +13,9 @@ import pytest
 
 from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.alerts.rules import AlertThresholds
-from pinrelay.store.records import EventOutcome, IngestRecord, OutboxRow
+from pinrelay.store.records import EventOutcome, OutboxRow
 from pinrelay.store.sqlite.store import SQLiteStore
+from tests.support.records import ingest_record
 from tests.support.servers import GatewayFactory, SandboxHandle
 from tests.support.stores import opened_store, sample_integration
 
@@ -113,17 +114,10 @@ async def _kill_one_event(store: SQLiteStore, integration_id: str, message_id: s
     now = time.time()
     await store.ingest(
         [
-            IngestRecord(
-                source_id="src_1",
-                message_id=message_id,
-                type="track",
-                name="Order Completed",
-                user_id="u1",
-                anonymous_id=None,
+            ingest_record(
+                message_id,
+                rows=(OutboxRow(integration_id, message_id, "checkout", int(now), b"{}"),),
                 received_at=now,
-                body=b"{}",
-                trace=b"[]",
-                outbox=(OutboxRow(integration_id, message_id, "checkout", int(now), b"{}"),),
             )
         ]
     )
