@@ -53,11 +53,6 @@ class IntegrationMapping:
     rows: list[OutboxRow] = field(default_factory=list)
     events: list[MappedEvent] = field(default_factory=list)  # one per pipeline that ran
 
-    @property
-    def outcome(self) -> Outcome:
-        """The first step's outcome (a refusal, or the first pipeline's)."""
-        return self.steps[0]["outcome"]
-
 
 def _unmatchable(event: dict[str, Any], problems: Sequence[Problem]) -> bool:
     """No match key Pinterest accepts: the identity rule fails, or nothing at all was left
