@@ -72,14 +72,13 @@ def map_for_integration(
     `PipelineRegistry.pipelines_for`); `refusal`: why the caller already refuses the event
     for every integration (a bot, the source's consent rule)."""
     message = event_input.message
-    base = integration.id
     refusal = refusal or destination_refusal(message, integration)
     if refusal is not None:
-        return IntegrationMapping([refusal_step(base, Outcome.FILTERED, refusal)])
+        return IntegrationMapping([refusal_step(integration.id, Outcome.FILTERED, refusal)])
     refused = integration_refusal(message, integration.consent_categories)
     settings = integration.settings
     if refused and settings.get("consent_denied", "drop") != "opt_out":
-        return IntegrationMapping([refusal_step(base, Outcome.FILTERED, refused)])
+        return IntegrationMapping([refusal_step(integration.id, Outcome.FILTERED, refused)])
     outputs = (
         pipelines.evaluate(event_input)
         if shared is None
@@ -87,13 +86,13 @@ def map_for_integration(
     )
     if not outputs:
         reason = why_no_pipeline(pipelines, message)
-        return IntegrationMapping([refusal_step(base, Outcome.NO_PIPELINE, reason)])
+        return IntegrationMapping([refusal_step(integration.id, Outcome.NO_PIPELINE, reason)])
     result = IntegrationMapping([])
     for output in outputs:
         event = output.event
         extra = integration_options(event, message, settings, consent_denied=bool(refused))
         step: TraceStep = {
-            "integration_id": base,
+            "integration_id": integration.id,
             "pipeline": output.pipeline,
             "origin": output.origin,
             "notes": [*output.notes, *extra],
