@@ -144,7 +144,7 @@ def integration_and_pipelines(
 def list_pipelines(
     integration: Annotated[
         str | None,
-        typer.Option(help="Integration id (default: an integration with default settings)."),
+        typer.Option(help="Integration id.", show_default="an integration with default settings"),
     ] = None,
     db: DbOption = None,
     pipelines: PipelinesDirOption = None,
