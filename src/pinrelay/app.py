@@ -36,10 +36,10 @@ from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.errors import ConfigError
 from pinrelay.loopthread import LoopThread
+from pinrelay.mapping.registry import pipeline_registry, watch_pipelines
 from pinrelay.metrics import Metrics
 from pinrelay.offline.jobs import ImportJobs
 from pinrelay.pinterest.client import PinterestClient
-from pinrelay.pipeline.serving import pipeline_registry, watch_pipelines
 from pinrelay.privatefiles import create_private
 from pinrelay.roles import ALL_ROLES, HealthWithRoles, ordered, reuse_port_socket
 from pinrelay.services.context import ServiceContext

@@ -1,7 +1,8 @@
-"""The `pinrelay` command: serve, demo, sandbox, migrate.
+"""The `pinrelay` command: serve, demo, sandbox, migrate, move-data, and the sub-apps.
 
-Every flag falls back to its `PINRELAY_*` environment variable (named in --help), then to the
-default in settings.py.
+A flag that sets a setting falls back to its `PINRELAY_*` environment variable, then to the
+default in settings.py; --help shows both (`pinrelay.flags`). The other flags belong to one
+command (the demo's and the sandbox's ports, filters of `replay`, ...) and have no variable.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rich.console import Console
 
 from pinrelay import __version__, eventloop
 from pinrelay.errors import PinrelayError
+from pinrelay.flags import DbOption, PipelinesDirOption, default_of, setting_option
 from pinrelay.import_cli import import_file as import_command
 from pinrelay.logs import configure_logging
 from pinrelay.pipeline_cli import pipeline_app
@@ -28,21 +30,10 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 
-PortOption = Annotated[
-    int | None, typer.Option("--port", help="Collect port [env: PINRELAY_PORT; default 8080].")
-]
-AdminPortOption = Annotated[
-    int | None,
-    typer.Option("--admin-port", help="Admin API port [env: PINRELAY_ADMIN_PORT; default 8084]."),
-]
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL, e.g. sqlite:///pinrelay.db or postgresql://user:pw@host/db "
-        "[env: PINRELAY_DATABASE_URL; default sqlite:///pinrelay.db].",
-    ),
-]
+PortOption = Annotated[int | None, setting_option("port", "--port")]
+AdminPortOption = Annotated[int | None, setting_option("admin_port", "--admin-port")]
+SANDBOX_PORT = 8090  # the demo's and `pinrelay sandbox`'s; docs/reference/sandbox.md
+DEMO_SHOP_PORT = 8088
 
 
 def _fail(exc: PinrelayError) -> None:
@@ -55,27 +46,16 @@ def serve(
     port: PortOption = None,
     admin_port: AdminPortOption = None,
     db: DbOption = None,
-    host: Annotated[
-        str | None, typer.Option(help="Collect bind address [env: PINRELAY_HOST; default 0.0.0.0].")
-    ] = None,
-    admin_host: Annotated[
-        str | None,
-        typer.Option(help="Admin bind address [env: PINRELAY_ADMIN_HOST; default 127.0.0.1]."),
-    ] = None,
-    pipelines: Annotated[
-        Path | None,
-        typer.Option(
-            "--pipelines",
-            help="Directory of pipeline YAML files, watched for changes "
-            "[env: PINRELAY_PIPELINES_DIR; default none].",
-        ),
-    ] = None,
+    host: Annotated[str | None, setting_option("host", "--host")] = None,
+    admin_host: Annotated[str | None, setting_option("admin_host", "--admin-host")] = None,
+    pipelines: PipelinesDirOption = None,
     role: Annotated[
         list[str] | None,
         typer.Option(
             "--role",
             help="What this process does: collect, deliver, admin; repeat the flag or give a "
-            "comma list [default: all three].",
+            "comma list.",
+            show_default="all three",
         ),
     ] = None,
     workers: Annotated[
@@ -120,10 +100,12 @@ def _reuse_port() -> bool:
 
 @app.command()
 def demo(
-    port: Annotated[int, typer.Option(help="Collect port.")] = 8080,
-    admin_port: Annotated[int, typer.Option(help="Admin API port.")] = 8084,
-    sandbox_port: Annotated[int, typer.Option(help="Pinterest sandbox port.")] = 8090,
-    shop_port: Annotated[int, typer.Option(help="Demo shop page port (pinrelay.js).")] = 8088,
+    port: Annotated[int, typer.Option(help="Collect port.")] = default_of("port"),
+    admin_port: Annotated[int, typer.Option(help="Admin API port.")] = default_of("admin_port"),
+    sandbox_port: Annotated[int, typer.Option(help="Pinterest sandbox port.")] = SANDBOX_PORT,
+    shop_port: Annotated[
+        int, typer.Option(help="Demo shop page port (pinrelay.js).")
+    ] = DEMO_SHOP_PORT,
     workdir: Annotated[
         Path, typer.Option(help="Folder for the demo database and key (wiped at start).")
     ] = Path(".pinrelay-demo"),
@@ -155,32 +137,42 @@ def demo(
 
 @app.command()
 def sandbox(
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8090,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = SANDBOX_PORT,
     host: Annotated[str, typer.Option(help="Address to bind.")] = "127.0.0.1",
     token: Annotated[
         list[str] | None,
         typer.Option(
             help="TOKEN or TOKEN=ACCOUNT1,ACCOUNT2: a conversion token the sandbox accepts "
-            "(repeatable; default: pina_sandbox_token for any ad account)."
+            "(repeatable).",
+            show_default="pina_sandbox_token for any ad account",
         ),
     ] = None,
     fault_status: Annotated[
         int | None,
-        typer.Option(help="Answer this status (401, 403, 404, 429, 500, 502, 503, 504)."),
+        typer.Option(
+            help="Answer this status (401, 403, 404, 429, 500, 502, 503, 504).",
+            show_default="no fault",
+        ),
     ] = None,
     fault_count: Annotated[
         int, typer.Option(help="How many next requests get the fault (without --fault-share).")
     ] = 1,
     fault_share: Annotated[
         float | None,
-        typer.Option(help="Standing fault for this share of requests (0-1], until cleared."),
+        typer.Option(
+            help="Standing fault for this share of requests (0-1], until cleared.",
+            show_default="none: the next --fault-count requests",
+        ),
     ] = None,
     fault_delay: Annotated[
         float, typer.Option(help="Hold each faulted answer back this many seconds.")
     ] = 0.0,
     fault_fail_event_id: Annotated[
         list[str] | None,
-        typer.Option(help="Answer this event_id 'failed' (repeatable; 422, or 200 by status)."),
+        typer.Option(
+            help="Answer this event_id 'failed' (repeatable; 422, or 200 by status).",
+            show_default="none",
+        ),
     ] = None,
     fault_drop: Annotated[
         bool, typer.Option(help="Judge and record the events, then cut the connection.")

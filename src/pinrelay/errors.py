@@ -8,7 +8,7 @@
     │   └── NotFound                    a row that was asked for does not exist        404
     ├── PipelineError                   a pipeline file or definition is invalid       422
     │   ├── PipelineLoadError           every problem of the files, with line and column
-    │   │                               (pipeline.problems)
+    │   │                               (pipeline.loadproblems)
     │   ├── YamlSyntaxError             the text is not YAML (pipeline.yamlmarks; also
     │   │                               an import mapping's text)
     │   └── PathSyntaxError             a field path cannot be parsed (pipeline.paths)

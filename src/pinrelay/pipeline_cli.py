@@ -2,16 +2,19 @@
 
 - `check FILE...` loads with every check the server applies (strict): exit 1 with the
   problems (file:line:col: path: what is wrong; what would be right) on stderr.
-- `run FILE --event EVENT.json` maps one Segment message: the Pinterest event(s) as JSON on
-  stdout (one object, or an array when several pipelines match), or why none on stderr with
-  exit 1. The message is checked as the collect server checks it, and the event against our
-  model of the v5 schema and Pinterest's 7-day limit on event_time, as delivery would.
+- `run FILE --event EVENT.json` maps one Segment message with the file's pipelines for an
+  integration with default settings, through the same `mapping.mapper` as ingest: the
+  Pinterest event(s) as JSON on stdout (one object, or an array when several pipelines
+  match), or why none on stderr with exit 1. The message is checked as the collect server
+  checks it, and the event against our model of the v5 schema and Pinterest's 7-day limit
+  on event_time, as delivery would.
 - `list` prints what an integration runs, in evaluation order, with where each pipeline comes
   from; it reads the database read-only (`PRAGMA query_only`), so it is safe beside a server.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 import time
@@ -22,15 +25,18 @@ from typing import Annotated, Any
 import typer
 
 from pinrelay.errors import PinrelayError, PipelineError
-from pinrelay.pipeline.directory import PipelineDirectory
+from pinrelay.flags import DbOption, PipelinesDirOption
+from pinrelay.mapping.directory import PipelineDirectory
+from pinrelay.mapping.mapper import map_for_integration
+from pinrelay.mapping.registry import PipelineRegistry, default_integration
 from pinrelay.pipeline.duplicates import duplicates_with_presets
 from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.events import EventInput
 from pinrelay.pipeline.loader import load_pipeline_files
-from pinrelay.pipeline.problems import PipelineLoadError
-from pinrelay.pipeline.registry import PipelineRegistry
-from pinrelay.pipeline.tracing import describe_condition, why_no_pipeline
+from pinrelay.pipeline.loadproblems import PipelineLoadError
+from pinrelay.pipeline.tracing import describe_condition
 from pinrelay.settings import load_settings
+from pinrelay.store.records import Integration, StoredPipeline
 
 pipeline_app = typer.Typer(
     help="Check, try and list pipelines (YAML event mappings).", no_args_is_help=True
@@ -77,7 +83,7 @@ def run(
 ) -> None:
     """Map one Segment message; print the Pinterest event JSON, or why none (exit 1)."""
     from pinrelay.collect.messages import MessageRejected, check_message
-    from pinrelay.pinterest.validation import event_time_problem, validate_event
+    from pinrelay.pinterest.validation import event_time_problem
 
     pipelines = _load([file])
     try:
@@ -96,48 +102,54 @@ def run(
     except MessageRejected as error:
         _err(f"{event}: the collect server would refuse this message (400): {error.message}")
         raise typer.Exit(1) from None
-    outputs = pipelines.evaluate(EventInput(message))
-    if not outputs:
-        _err(f"no event: {why_no_pipeline(pipelines, message)}")
+    mapped = map_for_integration(default_integration(), EventInput(message), pipelines)
+    if not mapped.events:
+        _err(f"no event: {mapped.steps[0].get('reason')}")
         raise typer.Exit(1)
     refused = False
-    for output in outputs:
-        for note in output.notes:
-            _err(f"{output.pipeline}: note: {note}")
-        problems = validate_event(output.event)
-        event_time = output.event.get("event_time")
+    for found in mapped.events:
+        name = found.step.get("pipeline")
+        for note in found.step.get("notes", ()):
+            _err(f"{name}: note: {note}")
+        problems = list(found.problems)
+        event_time = found.event.get("event_time")
         if isinstance(event_time, int):  # the server dead-letters what Pinterest will refuse
             too_old = event_time_problem(event_time, time.time())
             problems += [f"event_time: {too_old}"] if too_old else []
         for problem in problems:
             refused = True
-            _err(f"{output.pipeline}: Pinterest would refuse the event: {problem}")
+            _err(f"{name}: Pinterest would refuse the event: {problem}")
     if refused:
         raise typer.Exit(1)
-    events: list[dict[str, Any]] = [output.event for output in outputs]
+    events: list[dict[str, Any]] = [found.event for found in mapped.events]
     typer.echo(json.dumps(events[0] if len(events) == 1 else events, indent=2, sort_keys=True))
+
+
+def integration_and_pipelines(
+    database_url: str, integration_id: str | None
+) -> tuple[Integration, list[StoredPipeline]]:
+    """The integration and its stored pipelines, read through the store's read-only API
+    (nothing migrated or written: safe beside a running server); default settings and no
+    stored pipelines without an id."""
+    from pinrelay.store.engines import read_integration
+
+    if integration_id is None:
+        return default_integration(), []
+    fields, stored = asyncio.run(read_integration(database_url, integration_id))
+    integration = Integration(**{**default_integration().__dict__, **fields})
+    return integration, stored
 
 
 @pipeline_app.command("list")
 def list_pipelines(
     integration: Annotated[
         str | None,
-        typer.Option(help="Integration id (default: an integration with default settings)."),
+        typer.Option(help="Integration id.", show_default="an integration with default settings"),
     ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            help="Database URL [env: PINRELAY_DATABASE_URL; default sqlite:///pinrelay.db]."
-        ),
-    ] = None,
-    pipelines: Annotated[
-        Path | None,
-        typer.Option("--pipelines", help="Pipelines directory [env: PINRELAY_PIPELINES_DIR]."),
-    ] = None,
+    db: DbOption = None,
+    pipelines: PipelinesDirOption = None,
 ) -> None:
     """Print the pipelines an integration runs, in order, with their origin and trigger."""
-    from pinrelay.pipeline.listing import integration_and_pipelines
-
     try:
         settings = load_settings(database_url=db, pipelines_dir=pipelines)
         directory = None

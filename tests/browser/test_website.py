@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page
 
 from tests.browser.conftest import TAG_ID, Shop
+from tests.support.polling import wait_for
 from tests.support.servers import SandboxHandle
 
 pytestmark = pytest.mark.browser
@@ -55,13 +56,14 @@ def _pintrk_calls(page: Page) -> list[list[Any]]:
 
 
 def _wait_for(sandbox: SandboxHandle, event_name: str, timeout: float = 20.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for item in sandbox.events():
-            if item["event"]["event_name"] == event_name:
-                return dict(item["event"])
-        time.sleep(0.1)
-    raise AssertionError(f"no {event_name} reached the sandbox: {sandbox.events()}")
+    def found() -> dict[str, Any] | None:
+        items = (i for i in sandbox.events() if i["event"]["event_name"] == event_name)
+        return next((dict(i["event"]) for i in items), None)
+
+    try:
+        return wait_for(found, timeout=timeout, interval=0.1)
+    except AssertionError:
+        raise AssertionError(f"no {event_name} reached the sandbox: {sandbox.events()}") from None
 
 
 def _cookie_attributes(set_cookie: str, name: str) -> dict[str, str]:

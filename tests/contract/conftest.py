@@ -7,14 +7,14 @@ another process sharing the database.
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
 from pinrelay.store.base import Store
 from pinrelay.store.engines import open_store
-from pinrelay.store.records import IdentityUpdate, IngestRecord, OutboxRow
+from pinrelay.store.records import IdentityUpdate, IngestRecord
+from tests.support.records import ingest_record
 from tests.support.stores import INTEGRATION_ID, SOURCE_ID, sample_integration
 
 Reopen = Callable[[], Awaitable[Store]]
@@ -32,30 +32,17 @@ def record(
     received_at: float | None = None,
 ) -> IngestRecord:
     """An event of SOURCE_ID with `outbox` rows whose event_id is the message id."""
-    now = time.time() if received_at is None else received_at
-    rows = tuple(
-        OutboxRow(
-            integration_id,
-            message_id,
-            "checkout",
-            int(now),
-            b'{"event_id":"%s"}' % message_id.encode(),
-            keys,
-        )
-        for _ in range(outbox)
-    )
-    return IngestRecord(
+    return ingest_record(
+        message_id,
         source_id=SOURCE_ID,
-        message_id=message_id,
-        type="track",
-        name="Order Completed",
+        integration_id=integration_id,
+        outbox=outbox,
+        keys=keys,
+        identities=identities,
         user_id=user_id,
-        anonymous_id=None,
-        received_at=now,
         body=b'{"event":"Order Completed"}',
         trace=trace,
-        outbox=rows,
-        identities=identities,
+        received_at=received_at,
     )
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from pinrelay.errors import NotFound
 from pinrelay.store.base import Store
 from tests.contract.conftest import Reopen, shared
+from tests.support.polling import eventually_async
 from tests.support.stores import INTEGRATION_ID, SOURCE_ID, sample_integration
 
 pytestmark = pytest.mark.anyio
@@ -147,14 +148,9 @@ async def test_the_catalog_survives_a_restart(store: Store, reopen: Reopen) -> N
     assert source.default_country == "GB"
 
 
-async def _seen(check: object) -> bool:
+async def _seen(check: Callable[[], object]) -> bool:
     """Wait (bounded) until `check()` is true: another process's cache catches up by polling."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return True
-        await asyncio.sleep(0.05)
-    return False
+    return await eventually_async(check, seconds=10)
 
 
 async def test_changes_made_by_one_process_reach_the_others(store: Store, reopen: Reopen) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ import psycopg
 from tests.e2e.processes import PINRELAY, ServeProcess
 from tests.e2e.roles import start_role
 from tests.e2e.test_spine import HEADERS, UA, configure, wait_for_sandbox
+from tests.support.polling import eventually
 from tests.support.postgres import PostgresServer
 
 
@@ -35,13 +37,8 @@ def _post(server: ServeProcess, write_key: str, count: int) -> httpx.Response:
     )
 
 
-def _eventually(check: object, seconds: float = 15.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return True
-        time.sleep(0.1)
-    return False
+def _eventually(check: Callable[[], object], seconds: float = 15.0) -> bool:
+    return eventually(check, timeout=seconds, interval=0.1)
 
 
 def _queued(url: str) -> int:

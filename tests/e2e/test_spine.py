@@ -21,6 +21,7 @@ import pytest
 from segment.analytics import Client
 
 from tests.e2e.processes import ServeProcess, start_serve
+from tests.support.polling import eventually
 from tests.support.servers import AD_ACCOUNT, ADMIN_TOKEN, CONVERSION_TOKEN
 
 pytestmark = pytest.mark.e2e
@@ -66,14 +67,15 @@ def configure(server: ServeProcess) -> tuple[str, str]:
 
 
 def wait_for_sandbox(sandbox_url: str, count: int, timeout: float = 20.0) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
     events: list[dict[str, Any]] = []
-    while time.monotonic() < deadline:
-        events = httpx.get(f"{sandbox_url}/_sandbox/events").json()
-        if len(events) >= count:
-            return events
-        time.sleep(0.1)
-    raise AssertionError(f"the sandbox has {len(events)} events, expected {count}")
+
+    def enough() -> bool:
+        events[:] = httpx.get(f"{sandbox_url}/_sandbox/events").json()
+        return len(events) >= count
+
+    if not eventually(enough, timeout=timeout, interval=0.1):
+        raise AssertionError(f"the sandbox has {len(events)} events, expected {count}")
+    return events
 
 
 @pytest.mark.parametrize("gzip", [False, True])

@@ -13,8 +13,10 @@ import pytest
 
 from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.alerts.rules import AlertThresholds
-from pinrelay.store.records import EventOutcome, IngestRecord, OutboxRow
+from pinrelay.store.records import EventOutcome, OutboxRow
 from pinrelay.store.sqlite.store import SQLiteStore
+from tests.support.polling import wait_for
+from tests.support.records import ingest_record
 from tests.support.servers import GatewayFactory, SandboxHandle
 from tests.support.stores import opened_store, sample_integration
 
@@ -101,29 +103,22 @@ def test_the_admin_api_shows_a_paused_integration(
             "context": {"ip": "203.0.113.9", "userAgent": "Mozilla/5.0"},
         },
     ).raise_for_status()
-    deadline = time.monotonic() + 15
-    rules: list[str] = []
-    while time.monotonic() < deadline and "paused" not in rules:
-        rules = [a["rule"] for a in gateway.admin("GET", "/v1/admin/alerts").json()["alerts"]]
-        time.sleep(0.05)
-    assert rules == ["paused"]
+
+    def rules() -> list[str] | None:
+        found = [a["rule"] for a in gateway.admin("GET", "/v1/admin/alerts").json()["alerts"]]
+        return found if "paused" in found else None
+
+    assert wait_for(rules, what="the paused alert") == ["paused"]
 
 
 async def _kill_one_event(store: SQLiteStore, integration_id: str, message_id: str) -> None:
     now = time.time()
     await store.ingest(
         [
-            IngestRecord(
-                source_id="src_1",
-                message_id=message_id,
-                type="track",
-                name="Order Completed",
-                user_id="u1",
-                anonymous_id=None,
+            ingest_record(
+                message_id,
+                rows=(OutboxRow(integration_id, message_id, "checkout", int(now), b"{}"),),
                 received_at=now,
-                body=b"{}",
-                trace=b"[]",
-                outbox=(OutboxRow(integration_id, message_id, "checkout", int(now), b"{}"),),
             )
         ]
     )

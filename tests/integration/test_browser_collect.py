@@ -3,14 +3,14 @@ device id, the public config, and consent required by a source. Real HTTP on loo
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 import pytest
 
-from pinrelay.collect.cookies import COOKIE_MAX_AGE, DEVICE_COOKIE
+from pinrelay.collect.servercookies import COOKIE_MAX_AGE, DEVICE_COOKIE
 from pinrelay.collect.static import collector
+from tests.support.polling import eventually
 from tests.support.servers import GatewayFactory, GatewayHandle, SandboxHandle
 
 SHOP = "https://shop.example"
@@ -336,9 +336,7 @@ def test_browser_settings_are_set_patched_and_survive_a_restart(
     assert patched["allowed_origins"] == [SHOP, "http://localhost:3000"]
     assert patched["cookie_domain"] == "shop.example"  # untouched
     gateway.gateway.request_stop()
-    deadline = time.monotonic() + 10
-    while getattr(gateway.gateway.store, "_opened", False) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    eventually(lambda: not getattr(gateway.gateway.store, "_opened", False), timeout=10)
     again = start_gateway()
     reloaded = again.admin("GET", f"/v1/admin/sources/{source['id']}").json()
     assert reloaded["allowed_origins"] == [SHOP, "http://localhost:3000"]

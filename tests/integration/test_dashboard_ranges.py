@@ -16,6 +16,7 @@ import pytest
 from pinrelay.services.rangestats import range_stats
 from pinrelay.services.recovered import recovered_by_integration
 from pinrelay.store.records import EventOutcome, IngestRecord, OutboxRow
+from tests.support.records import ingest_record
 from tests.support.stores import INTEGRATION_ID, SOURCE_ID, opened_store
 
 pytestmark = pytest.mark.anyio
@@ -26,17 +27,13 @@ def _record(number: int, received_at: float, *, tag: str | None = None) -> Inges
     context: dict[str, Any] = {} if tag is None else {"pinterestTag": tag}
     body = {"type": "track", "event": "Order Completed", "context": context}
     trace = [{"integration_id": INTEGRATION_ID, "outcome": "queued"}]
-    return IngestRecord(
+    return ingest_record(
+        f"m-{number}",
         source_id=SOURCE_ID,
-        message_id=f"m-{number}",
-        type="track",
-        name="Order Completed",
-        user_id="u1",
-        anonymous_id=None,
-        received_at=received_at,
+        rows=(OutboxRow(INTEGRATION_ID, f"m-{number}", "checkout", int(received_at), b"{}"),),
         body=msgspec.json.encode(body),
         trace=msgspec.json.encode(trace),
-        outbox=(OutboxRow(INTEGRATION_ID, f"m-{number}", "checkout", int(received_at), b"{}"),),
+        received_at=received_at,
     )
 
 

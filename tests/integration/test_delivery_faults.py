@@ -7,7 +7,6 @@ event_id (more than once only where the fault made a retry ambiguous: a cut or l
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.polling import wait_for
 from tests.support.servers import GatewayFactory, GatewayHandle, SandboxHandle
 from tests.support.stores import ON_BOTH_ENGINES
 
@@ -63,10 +63,7 @@ def entries(gateway: GatewayHandle, integration_id: str) -> Entries:
 def wait_until(
     check: Callable[[], bool], *, timeout: float = 30.0, what: str = "the condition"
 ) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+    wait_for(check, timeout=timeout, what=what)
 
 
 def settled(gateway: GatewayHandle, integration_id: str, ids: list[str]) -> Entries:

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.polling import wait_for
 from tests.support.servers import ADMIN_TOKEN, GatewayFactory, GatewayHandle, SandboxHandle
 from tests.support.stores import ON_BOTH_ENGINES
 
@@ -125,13 +126,13 @@ def test_one_call_shows_the_journey_to_pinterests_answer(
     )
     sandbox.wait_for_events(1)
     seq = events(gateway)[0]["seq"]
-    deadline = time.monotonic() + 15
-    journey: dict[str, Any] = {}
-    while time.monotonic() < deadline:
-        journey = gateway.admin("GET", f"/v1/admin/events/{seq}").json()
-        if journey["deliveries"] and journey["deliveries"][0]["status"] == "delivered":
-            break
-        time.sleep(0.05)
+
+    def delivered() -> dict[str, Any] | None:
+        journey: dict[str, Any] = gateway.admin("GET", f"/v1/admin/events/{seq}").json()
+        deliveries = journey["deliveries"]
+        return journey if deliveries and deliveries[0]["status"] == "delivered" else None
+
+    journey = wait_for(delivered, what="the delivery")
     assert journey["message_id"] == message_id
     assert journey["trace"][0]["outcome"] == "queued"
     [step] = journey["deliveries"]
@@ -152,12 +153,7 @@ def test_the_delivery_log_says_what_to_do(
         config={"ad_account_id": "549764982399", "conversion_token": "pina_unknown_to_sandbox_00"},
     )
     send(gateway, source["write_key"], type="track", event="Signed Up", userId="u")
-    deadline = time.monotonic() + 15
-    attempts: list[dict[str, Any]] = []
-    while time.monotonic() < deadline and not attempts:
-        attempts = gateway.admin(
-            "GET", f"/v1/admin/integrations/{integration['id']}/attempts"
-        ).json()
-        time.sleep(0.05)
+    path = f"/v1/admin/integrations/{integration['id']}/attempts"
+    attempts: list[dict[str, Any]] = wait_for(lambda: gateway.admin("GET", path).json())
     assert attempts[0]["http_status"] == 401
     assert "Ads Manager" in attempts[0]["hint"]

@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from pinrelay.pipeline.registry import MAX_PIPELINES_PER_INTEGRATION
+from pinrelay.mapping.registry import MAX_PIPELINES_PER_INTEGRATION
+from tests.support.polling import wait_for
 from tests.support.servers import GatewayFactory, GatewayHandle
 
 # Same trigger as the `checkout` preset, under another name: it replaces the preset.
@@ -196,16 +197,6 @@ def test_directory_pipelines_count_towards_the_limit_and_apply(
         assert response.status_code == 201
     refused = gateway.admin("POST", pipelines_path(created), json={"yaml": numbered(99)})
     assert refused.status_code == 409
-
-
-def wait_for(check: Any, timeout: float = 15.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = check()
-        if found:
-            return found
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_a_running_server_reloads_the_directory_and_keeps_the_last_good_file(

@@ -11,6 +11,7 @@ import pytest
 from pinrelay.store.records import DeliveryAttempt, EventFilter, IngestRecord
 from pinrelay.store.retention import PRUNE_CHUNK_ROWS, RetentionTask
 from pinrelay.store.sqlite.store import SQLiteStore
+from tests.support.records import ingest_record
 
 pytestmark = pytest.mark.anyio
 DAY = 86400.0
@@ -25,17 +26,7 @@ async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
 
 
 def record(message_id: str, received_at: float) -> IngestRecord:
-    return IngestRecord(
-        source_id="src_1",
-        message_id=message_id,
-        type="track",
-        name="x",
-        user_id="u",
-        anonymous_id=None,
-        received_at=received_at,
-        body=b"{}",
-        trace=b"[]",
-    )
+    return ingest_record(message_id, outbox=0, name="x", user_id="u", received_at=received_at)
 
 
 async def test_rows_older_than_the_window_are_pruned_in_chunks(store: SQLiteStore) -> None:

@@ -16,11 +16,11 @@ from pinrelay.store.records import (
     IdentityUpdate,
     IngestRecord,
     Integration,
-    OutboxRow,
 )
 from pinrelay.store.sql import load_migrations
 from pinrelay.store.sqlite.connection import connect, migrate
 from pinrelay.store.sqlite.store import SQLiteStore
+from tests.support.records import ingest_record
 from tests.support.stores import opened_store, sample_integration
 
 pytestmark = pytest.mark.anyio
@@ -37,29 +37,8 @@ def _record(
     outbox: int = 1,
     identities: tuple[IdentityUpdate, ...] = (),
 ) -> IngestRecord:
-    now = time.time()
-    rows = tuple(
-        OutboxRow(
-            integration_id,
-            f"{message_id}",
-            "checkout",
-            int(now),
-            b'{"event_id":"%s"}' % message_id.encode(),
-        )
-        for _ in range(outbox)
-    )
-    return IngestRecord(
-        source_id="src_1",
-        message_id=message_id,
-        type="track",
-        name="Order Completed",
-        user_id="u1",
-        anonymous_id=None,
-        received_at=now,
-        body=b"{}",
-        trace=b"[]",
-        outbox=rows,
-        identities=identities,
+    return ingest_record(
+        message_id, integration_id=integration_id, outbox=outbox, identities=identities
     )
 
 

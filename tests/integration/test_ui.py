@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from importlib.resources import files
 from typing import Any
@@ -12,6 +11,7 @@ import httpx
 import pytest
 
 from pinrelay.ui.sessions import COOKIE_NAME, SessionStore
+from tests.support.polling import eventually
 from tests.support.servers import (
     AD_ACCOUNT,
     ADMIN_TOKEN,
@@ -316,14 +316,8 @@ def test_the_dashboard_says_when_an_integration_is_paused(
         },
         auth=(source["write_key"], ""),
     ).raise_for_status()
-    deadline = time.monotonic() + 15
-    status = ""
-    while time.monotonic() < deadline and status != "paused":
-        status = gateway.admin("GET", f"/v1/admin/integrations/{integration['id']}").json()[
-            "status"
-        ]
-        time.sleep(0.05)
-    assert status == "paused"
+    path = f"/v1/admin/integrations/{integration['id']}"
+    assert eventually(lambda: gateway.admin("GET", path).json()["status"] == "paused")
     page = signed_in.get("/")
     assert "is paused" in page.text
     assert "generate a new one in Ads Manager" in page.text

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.polling import wait_for
 from tests.support.servers import GatewayFactory, GatewayHandle, SandboxHandle
 
 
@@ -82,13 +83,13 @@ def test_delivered_events_are_counted_in_the_minute_pinterest_took_them(
             },
         )
     sandbox.wait_for_events(2)
-    deadline = time.monotonic() + 15
-    totals: dict[str, int] = {}
-    while time.monotonic() < deadline and totals.get("delivered") != 2:
-        stats = gateway.admin("GET", "/v1/admin/stats/events").json()
-        (series,) = stats["integrations"]
-        totals = series["totals"]
-        time.sleep(0.05)
+
+    def two_delivered() -> dict[str, Any] | None:
+        (series,) = gateway.admin("GET", "/v1/admin/stats/events").json()["integrations"]
+        return series if series["totals"].get("delivered") == 2 else None
+
+    series = wait_for(two_delivered, what="both deliveries in the stats")
+    totals = series["totals"]
     assert series["integration_id"] == integration["id"]
     assert totals["delivered"] == 2
     assert totals["dead"] == 0

@@ -22,6 +22,7 @@ from pinrelay.app import Gateway, http_server
 from pinrelay.pinterest.sandbox.app import create_sandbox_app
 from pinrelay.pinterest.sandbox.config import SandboxConfig
 from pinrelay.settings import Settings
+from tests.support.polling import eventually
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 CONVERSION_TOKEN = "pina_sandbox_token"
@@ -64,11 +65,14 @@ class SandboxHandle:
         return events
 
     def wait_for_events(self, count: int, timeout: float = 15.0) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        events = self.events()
-        while len(events) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-            events = self.events()
+        """The sandbox's events once there are `count` (fewer at the timeout)."""
+        events: list[dict[str, Any]] = []
+
+        def enough() -> bool:
+            events[:] = self.events()
+            return len(events) >= count
+
+        eventually(enough, timeout=timeout)
         return events
 
 

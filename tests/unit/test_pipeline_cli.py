@@ -192,3 +192,15 @@ def test_list_of_an_unknown_integration_fails(database: Path) -> None:
     result = invoke("pipeline", "list", "--integration", "nope", "--db", f"sqlite:///{database}")
     assert result.exit_code == 1
     assert "integration 'nope' does not exist" in result.stderr
+
+
+def test_run_maps_like_the_server_with_an_integrations_default_options(tmp_path: Path) -> None:
+    """`pipeline run` goes through the server's mapping: the LDP flag of the message is
+    honoured as an integration with default settings does (`ldp: flagged`)."""
+    message = {**ORDER, "context": {**ORDER["context"], "ldp": True}}
+    result = invoke("pipeline", "run", str(SEED_PIPELINE), "--event", event_file(tmp_path, message))
+    assert result.exit_code == 0, result.stderr
+    event = json.loads(result.stdout)
+    assert event["custom_data"]["opt_out_type"] == "LDP"
+    assert event["user_data"]["st"]  # California, hashed, as LDP needs
+    assert "note: custom_data.opt_out_type: LDP (California resident)" in result.stderr

@@ -15,14 +15,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pinrelay.collect.cookies import (
+from pinrelay.collect.cors import cors_allowed, cors_headers, preflight_headers
+from pinrelay.collect.servercookies import (
     CookiePolicy,
     cookie_headers,
     known_device_id,
     landing_click_id,
     new_device_id,
 )
-from pinrelay.collect.cors import cors_allowed, cors_headers, preflight_headers
 from pinrelay.store.records import Source
 
 

@@ -15,14 +15,16 @@ from typing import Any, Protocol
 
 from pinrelay.collect.network import Network
 from pinrelay.collect.visitor import Visitor, visitor_of
-from pinrelay.identity.cookies import RememberedClick, pin_unauth_keys, resolve_click_id
 from pinrelay.identity.hashing import HASHED_KEYS
 from pinrelay.identity.matchkeys import match_keys_of, merge_match_keys
 from pinrelay.identity.piiscan import stored_id
+from pinrelay.identity.pinterestids import RememberedClick, pin_unauth_keys, resolve_click_id
 from pinrelay.store.base import IdentityStore
 from pinrelay.store.records import IdentityKind, IdentityUpdate, StoredIdentity
 
-Pending = dict[tuple[str, str], StoredIdentity]
+# What earlier events of the same batch changed, by (kind, subject): later events of the
+# batch read these before the store (not the store's pending writes, store/sqlite/pending.py).
+BatchIdentities = dict[tuple[str, str], StoredIdentity]
 
 # Values remembered per key and subject, the newest kept: a shared device or a long-lived
 # user id must not grow a row (and every event's payload) without bound.
@@ -119,7 +121,7 @@ def resolve_identity(
     header_agent: str | None,
     cookies: Mapping[str, str],
     own_proxies: tuple[Network, ...],
-    pending: Pending,
+    pending: BatchIdentities,
 ) -> Resolution:
     """Resolve the identity of `message` (changed in place: context.ip / userAgent)."""
     visitor = visitor_of(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from pinrelay.collect.ingest import pipelines_for
+from pinrelay.mapping.registry import presets_for
 from pinrelay.pipeline.duplicates import static_event_name
 from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.model import Condition, PipelineDefinition
@@ -53,7 +53,7 @@ Pipelines = Callable[[Integration], PipelineSet]
 
 
 def tag_mapping(
-    integrations: Iterable[Integration], pipelines: Pipelines = pipelines_for
+    integrations: Iterable[Integration], pipelines: Pipelines = presets_for
 ) -> tuple[dict[str, str], str | None]:
     """({"page": tag event, "<track name>": tag event}, tag event of any other track)."""
     events: dict[str, str] = {}
@@ -75,7 +75,7 @@ def tag_mapping(
 
 
 def public_config(
-    source: Source, integrations: Iterable[Integration], pipelines: Pipelines = pipelines_for
+    source: Source, integrations: Iterable[Integration], pipelines: Pipelines = presets_for
 ) -> dict[str, Any]:
     tagged = [i for i in integrations if i.enabled and i.settings.get("tag_id")]
     tag = None

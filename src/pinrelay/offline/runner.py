@@ -25,6 +25,7 @@ import msgspec
 
 from pinrelay.collect.ingest import Ingestor, RequestInfo
 from pinrelay.collect.messages import AcceptedMessage, MessageRejected, check_message
+from pinrelay.mapping.trace import Outcome
 from pinrelay.offline.figures import ImportFigures
 from pinrelay.offline.mapping import ImportMapping
 from pinrelay.offline.reader import Row, RowReader
@@ -56,10 +57,11 @@ def refusal_of(record: IngestRecord) -> tuple[str, str]:
     """(kind, reason) of a record that queued nothing, from its trace."""
     steps = _decoder.decode(record.trace)
     for step in steps:
-        if step.get("outcome") != "queued":
-            kind = str(step.get("outcome", "refused")).replace("_", " ")
+        outcome = step.get("outcome")
+        if outcome != Outcome.QUEUED:
+            kind = str(outcome or "refused").replace("_", " ")
             reason = str(step.get("reason") or kind)
-            if kind == "unmatchable":  # the usual cause, said plainly
+            if outcome == Outcome.UNMATCHABLE:  # the usual cause, said plainly
                 reason = (
                     f"no email (an offline row has no IP or user agent to fall back on): {reason}"
                 )

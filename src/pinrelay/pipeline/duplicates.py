@@ -19,7 +19,9 @@ from collections.abc import Sequence
 from itertools import combinations
 
 from pinrelay.pipeline.conditions import EVENT_NAME_FIELDS, event_name_key
+from pinrelay.pipeline.layering import Layered, override
 from pinrelay.pipeline.model import Condition, PipelineDefinition
+from pinrelay.pipeline.presets import preset_definitions
 
 INTENDED = "intended"
 ANY_NAME = frozenset({"*"})  # a trigger with no condition accepts every name of its types
@@ -99,9 +101,6 @@ def duplicate_problems(
 def duplicates_with_presets(definitions: Sequence[PipelineDefinition]) -> list[str]:
     """What `definitions` (e.g. files given to `pipeline check`) and the presets they do not
     replace would send twice, as an integration with default settings runs them."""
-    from pinrelay.pipeline.layering import Layered, override
-    from pinrelay.pipeline.presets import preset_definitions
-
     layers = override(
         [Layered(d, "preset") for d in preset_definitions()],
         [Layered(d, "directory") for d in definitions],

@@ -19,9 +19,8 @@ from pinrelay.errors import PipelineError
 from pinrelay.pipeline.compiler import Writer, compile_writers
 from pinrelay.pipeline.conditions import Predicate, compile_trigger
 from pinrelay.pipeline.events import EventInput, PipelineOutput
-from pinrelay.pipeline.finishing import finish_user_data, without_empty
+from pinrelay.pipeline.finishing import finish_user_data, shape_event, without_empty
 from pinrelay.pipeline.model import PipelineDefinition
-from pinrelay.pipeline.shaping import shape_event
 from pinrelay.pipeline.triggerindex import TriggerIndex
 
 __all__ = ["CompiledPipeline", "EventInput", "PipelineOutput", "PipelineSet", "SharedEvaluation"]
@@ -120,8 +119,10 @@ class PipelineSet:
         return [pipeline.run(inp) for pipeline in self.matching(inp.message)]
 
     def overridden_by(self, overrides: Iterable[PipelineDefinition]) -> PipelineSet:
-        """This set with `overrides` applied: a pipeline with the same name replaces the one
-        here in place, new names are added at the end (e.g. user pipelines over presets)."""
+        """This set with `overrides` applied by name only: a pipeline with the same name
+        replaces the one here in place, new names are added at the end. A set operation for
+        tests and benchmarks; what an integration runs is layered by `pipeline.layering`
+        (name or trigger), the one rule of the server and its previews."""
         replacing = {d.name: d for d in PipelineSet(overrides).definitions}  # names unique
         merged = [replacing.pop(d.name, d) for d in self.definitions]
         return PipelineSet([*merged, *replacing.values()])

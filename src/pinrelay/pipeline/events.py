@@ -15,7 +15,7 @@ class EventInput:
     cookies: Mapping[str, str] = field(default_factory=dict)  # request cookies (e.g. _epik)
     # hashed match keys stored for this user/device, e.g. {"em": ["<64 hex>"]}
     identity_keys: Mapping[str, Sequence[str]] = field(default_factory=dict)
-    # click id remembered for this user/device (identity.cookies), used when the event has none
+    # click id remembered for this user/device (identity.pinterestids), used when the event has none
     stored_click_id: str | None = None
     # the message's own hashed keys, when the caller computed them already (the ingest path
     # does, for the identity store): saves recomputing them for every pipeline

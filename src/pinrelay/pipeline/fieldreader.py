@@ -12,6 +12,7 @@ from collections.abc import Collection
 
 from pinrelay.identity.hashing import HASHED_KEYS
 from pinrelay.pinterest.model import AppInfo, DeviceInfo
+from pinrelay.pipeline.loadproblems import ProblemCollector, did_you_mean, join_path
 from pinrelay.pipeline.model import (
     CONTENT_ITEM_KEYS,
     CUSTOM_DATA_KEYS,
@@ -21,7 +22,6 @@ from pinrelay.pipeline.model import (
     FieldMapping,
 )
 from pinrelay.pipeline.paths import PathSyntaxError, parse_path
-from pinrelay.pipeline.problems import ProblemCollector, did_you_mean, join_path
 from pinrelay.pipeline.transforms import TRANSFORMS, template_fields
 from pinrelay.pipeline.yamlmarks import MarkedDict, plain
 

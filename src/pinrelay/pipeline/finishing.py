@@ -1,21 +1,78 @@
-"""Last steps of every pipeline run: safe hashed keys, the identity merge, no empty values.
+"""Last steps of every pipeline run: typed fields, safe hashed keys, the identity merge, no
+empty values. They run once per pipeline output, after its writers, in this order:
 
-- pinterest-capi.md §2.4: hashed `user_data` keys are arrays of lowercase SHA-256 hex. Any
-  other value a pipeline put there (a raw email from a mapping without `normalised_sha256`)
-  is normalised and hashed here, so raw PII never reaches Pinterest whatever the YAML says.
-- Unless a pipeline says `identity: none`, the match keys of the message and those stored for
-  the user are merged in (union, the pipeline's own values first).
-- Pinterest rejects empty values where the type is wrong and clients never send empty arrays
-  (§2.4): empty strings, arrays, objects and nulls are removed, at every depth.
+- `shape_event`: the fields whose type the v5 schema fixes get that type, whatever the mapping
+  produced (pinterest-capi.md §2.2 / §2.5 and DESIGN.md): `value`, `item_price`,
+  `predicted_ltv` are decimal strings; `event_time`, `num_items`, `quantity` integers; ids
+  strings. The seed pipeline maps `properties.revenue` (a number in Segment) straight to
+  `value`, and its output must still send a string. A value that cannot take its type is
+  dropped with a note.
+- `finish_user_data`: pinterest-capi.md §2.4: hashed `user_data` keys are arrays of lowercase
+  SHA-256 hex. Any other value a pipeline put there (a raw email from a mapping without
+  `normalised_sha256`) is normalised and hashed here, so raw PII never reaches Pinterest
+  whatever the YAML says. Unless a pipeline says `identity: none`, the match keys of the
+  message and those stored for the user are merged in (union, the pipeline's own values first).
+- `without_empty`: Pinterest rejects empty values where the type is wrong and clients never
+  send empty arrays (§2.4): empty strings, arrays, objects and nulls are removed, at every depth.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pinrelay.identity.hashing import HASHED_KEYS, is_sha256_hex, normalise_and_hash
 from pinrelay.identity.matchkeys import match_keys_of, merge_match_keys
+from pinrelay.pipeline.transforms import TransformError, decimal_string, to_int, to_string
+
+Shape = Callable[[Any], Any]
+
+
+def _string_list(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [to_string(item) for item in items]
+
+
+_EVENT_SHAPES: dict[str, Shape] = {"event_time": to_int, "event_id": to_string}
+_CUSTOM_DATA_SHAPES: dict[str, Shape] = {
+    "value": decimal_string,
+    "predicted_ltv": decimal_string,
+    "num_items": to_int,
+    "order_id": to_string,
+    "content_ids": _string_list,
+}
+_CONTENT_ITEM_SHAPES: dict[str, Shape] = {
+    "id": to_string,
+    "item_price": decimal_string,
+    "quantity": to_int,
+}
+
+
+def _shape_fields(
+    holder: dict[str, Any], shapes: dict[str, Shape], label: str, notes: list[str]
+) -> None:
+    for key, shape in shapes.items():
+        if key not in holder or holder[key] is None:
+            continue
+        try:
+            holder[key] = shape(holder[key])
+        except TransformError as failure:
+            notes.append(f"{label}{key}: {failure.reason}; field dropped")
+            del holder[key]
+
+
+def shape_event(event: dict[str, Any], notes: list[str]) -> None:
+    """Coerce the typed fields of `event` in place."""
+    _shape_fields(event, _EVENT_SHAPES, "", notes)
+    custom_data = event.get("custom_data")
+    if not isinstance(custom_data, dict):
+        return
+    _shape_fields(custom_data, _CUSTOM_DATA_SHAPES, "custom_data.", notes)
+    contents = custom_data.get("contents")
+    if isinstance(contents, list):
+        for item in contents:
+            if isinstance(item, dict):
+                _shape_fields(item, _CONTENT_ITEM_SHAPES, "custom_data.contents[].", notes)
 
 
 def _as_hashes(key: str, value: Any, notes: list[str]) -> list[str]:

@@ -5,6 +5,9 @@ pipelines of the `--pipelines` directory, then those saved for the integration t
 admin API. A later pipeline overrides an earlier one with the same name *or* the same
 trigger (same message types and conditions, event names compared loosely), taking its place
 in the order; a pipeline that overrides nothing is added at the end.
+
+This is the only override rule: the server's registry, the admin API's duplicate check, the
+UI's dry run of a pasted pipeline and `presets_with` all combine layers with `override`.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pinrelay.pipeline.conditions import EVENT_NAME_FIELDS, event_name_key
+from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.model import AnyCondition, Condition, PipelineDefinition, Trigger
 
 
@@ -83,3 +87,8 @@ def override(base: Sequence[Layered], overrides: Iterable[Layered]) -> list[Laye
         for index in reversed(replaced[1:]):
             del result[index]
     return result
+
+
+def layered_set(layers: Iterable[Layered]) -> PipelineSet:
+    """The compiled set of `layers`, in their order."""
+    return PipelineSet(item.definition for item in layers)

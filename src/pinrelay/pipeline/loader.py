@@ -33,6 +33,13 @@ from pinrelay.pipeline.conditions import (
 )
 from pinrelay.pipeline.fieldreader import FieldReader
 from pinrelay.pipeline.identitycheck import identity_problem
+from pinrelay.pipeline.loadproblems import (
+    PipelineLoadError,
+    PipelineProblem,
+    ProblemCollector,
+    did_you_mean,
+    join_path,
+)
 from pinrelay.pipeline.model import (
     MAPPING_SECTIONS,
     MESSAGE_TYPES,
@@ -50,13 +57,6 @@ from pinrelay.pipeline.model import (
     Trigger,
 )
 from pinrelay.pipeline.paths import PathSyntaxError, parse_path
-from pinrelay.pipeline.problems import (
-    PipelineLoadError,
-    PipelineProblem,
-    ProblemCollector,
-    did_you_mean,
-    join_path,
-)
 from pinrelay.pipeline.regex import pattern_problem
 from pinrelay.pipeline.yamlmarks import (
     START,

@@ -2,8 +2,8 @@
 
 Shipped as YAML in `pinrelay/pipeline/presets/` (package data, read with importlib.resources
 so it works from a wheel or a zip) in the same format users write, so a preset is also the
-example to copy. Users combine their own pipelines with these through
-`PipelineSet.overridden_by` (same name replaces, new names are added).
+example to copy. Users' own pipelines layer over these (`pipeline.layering`: same name or
+same trigger replaces, new ones are added).
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from importlib.resources import files
 from typing import Any
 
 from pinrelay.pipeline.evaluator import PipelineSet
+from pinrelay.pipeline.layering import Layered, layered_set, override
 from pinrelay.pipeline.loader import load_pipeline_text
+from pinrelay.pipeline.loadproblems import PipelineLoadError, PipelineProblem
 from pinrelay.pipeline.model import PipelineDefinition
-from pinrelay.pipeline.problems import PipelineLoadError, PipelineProblem
 
 # The YAML lives in the folder `presets/` beside this module (package data).
 PRESET_PACKAGE = "pinrelay.pipeline"
@@ -77,5 +78,11 @@ def load_presets(*, custom_events: bool = True) -> PipelineSet:
 def presets_with(
     user_pipelines: Iterable[PipelineDefinition], *, custom_events: bool = True
 ) -> PipelineSet:
-    """The presets overridden and extended by `user_pipelines` (same name replaces)."""
-    return load_presets(custom_events=custom_events).overridden_by(user_pipelines)
+    """The presets overridden and extended by `user_pipelines`, by the layering rule."""
+    presets = load_presets(custom_events=custom_events).definitions
+    return layered_set(
+        override(
+            [Layered(d, "preset") for d in presets],
+            [Layered(d, "directory") for d in user_pipelines],
+        )
+    )

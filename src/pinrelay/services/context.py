@@ -14,10 +14,10 @@ from starlette.requests import HTTPConnection
 from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.collect.network import Network
 from pinrelay.credentials import SecretBox
+from pinrelay.mapping.registry import PipelineRegistry
 from pinrelay.metrics import Metrics
 from pinrelay.offline.jobs import ImportJobs
 from pinrelay.pinterest.client import PinterestClient
-from pinrelay.pipeline.registry import PipelineRegistry
 from pinrelay.roles import ROLES
 from pinrelay.services.throttle import FailureThrottle
 from pinrelay.store.base import Store

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-OUTCOMES = ("queued", "filtered", "unmatchable", "invalid", "no_pipeline")
+from pinrelay.mapping.trace import Outcome
+
+OUTCOMES = tuple(outcome.value for outcome in Outcome)  # the trace's, in its order
 DELIVERY = ("delivered", "dead")
 SERIES = ("received", *OUTCOMES, *DELIVERY)
 

@@ -13,13 +13,13 @@ import time
 from typing import Any
 
 from pinrelay.errors import Conflict, PipelineError, ResourceNotFound, UnprocessableEntity
+from pinrelay.mapping.registry import MAX_PIPELINES_PER_INTEGRATION, PipelineRegistry
 from pinrelay.pipeline.duplicates import duplicate_problems
 from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.layering import Layered, override
 from pinrelay.pipeline.loader import load_pipeline_text
+from pinrelay.pipeline.loadproblems import PipelineLoadError
 from pinrelay.pipeline.model import PipelineDefinition
-from pinrelay.pipeline.problems import PipelineLoadError
-from pinrelay.pipeline.registry import MAX_PIPELINES_PER_INTEGRATION, PipelineRegistry
 from pinrelay.services.context import ServiceContext
 from pinrelay.services.integrations import existing_integration
 from pinrelay.services.models.pipelines import (

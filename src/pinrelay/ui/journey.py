@@ -5,8 +5,9 @@ queued the trace keeps the exact Pinterest event (`output`); for a queued one th
 journey gives the exact outbox payload and its delivery state. Only when neither has it (an
 entry reclaimed after delivery) is the payload rebuilt from the stored event (PII already
 hashed, which the pipelines pass through unchanged) with the integration's current pipelines
-and stored identity keys; the page says so, and a click id that came only from the `_epik`
-cookie is missing from such a rebuild (request cookies are not stored).
+(the server's registry: presets, directory and its own) and stored identity keys, through the
+same `mapping.mapper` as ingest; the page says so, and a click id that came only from the
+`_epik` cookie is missing from such a rebuild (request cookies are not stored).
 """
 
 from __future__ import annotations
@@ -15,21 +16,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pinrelay.collect.ingest import pipelines_for
 from pinrelay.identity.matchkeys import merge_match_keys
+from pinrelay.mapping.mapper import map_for_integration
+from pinrelay.mapping.trace import Outcome
 from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.events import EventInput
 from pinrelay.services.hints import hint_for_event
 from pinrelay.store.base import Store
 from pinrelay.store.records import Integration, JourneyStep, OutboxEntry, StoredEvent
 
-PLAIN_OUTCOMES = {
-    "queued": "Queued for delivery to Pinterest.",
-    "filtered": "Not sent: the visitor did not consent to a category this integration needs.",
-    "unmatchable": "Not sent: no match key Pinterest accepts (email, external id, or IP with "
-    "user agent, or a click id).",
-    "invalid": "Not sent: the Pinterest event the pipeline built is invalid.",
-    "no_pipeline": "Not sent: no pipeline maps this event.",
+PLAIN_OUTCOMES: dict[str, str] = {
+    Outcome.QUEUED: "Queued for delivery to Pinterest.",
+    Outcome.FILTERED: "Not sent: the visitor did not consent to a category this integration needs.",
+    Outcome.UNMATCHABLE: "Not sent: no match key Pinterest accepts (email, external id, or IP "
+    "with user agent, or a click id).",
+    Outcome.INVALID: "Not sent: the Pinterest event the pipeline built is invalid.",
+    Outcome.NO_PIPELINE: "Not sent: no pipeline maps this event.",
 }
 
 
@@ -63,19 +65,24 @@ def present_match_keys(payload: dict[str, Any]) -> list[str]:
 
 
 def _rebuilt(
-    step: Step, event: StoredEvent, keys: dict[str, list[str]], pipelines: PipelineSet
+    step: Step,
+    event: StoredEvent,
+    keys: dict[str, list[str]],
+    integration: Integration,
+    pipelines: PipelineSet,
 ) -> dict[str, Any] | None:
-    outputs = pipelines.evaluate(EventInput(message=event.body, identity_keys=keys))
-    output = next((o for o in outputs if o.pipeline == step.pipeline), None)
-    return None if output is None else output.event
+    """The event the step's pipeline makes of the stored message today, as ingest would."""
+    inp = EventInput(message=event.body, identity_keys=keys)
+    mapped = map_for_integration(integration, inp, pipelines)
+    found = next((m for m in mapped.events if m.step.get("pipeline") == step.pipeline), None)
+    return None if found is None else found.event
 
 
 async def journey(
-    store: Store,
-    event: StoredEvent,
-    pipelines: Callable[[Integration], PipelineSet] = pipelines_for,
+    store: Store, event: StoredEvent, pipelines: Callable[[Integration], PipelineSet]
 ) -> list[Step]:
-    """Every integration's step of the event, with payload, match keys and delivery."""
+    """Every integration's step of the event, with payload, match keys and delivery;
+    `pipelines` is the server's `PipelineRegistry.pipelines_for` (what ingest ran)."""
     keys = await _known_keys(store, event)
     queued: dict[tuple[str, str], JourneyStep] = {
         (j.entry.integration_id, j.entry.event_id): j for j in await store.journey(event.seq)
@@ -104,7 +111,7 @@ async def journey(
                 found.entry.status, found.entry.last_error, found.entry.attempts
             )
         elif integration is not None and step.pipeline:
-            step.payload = _rebuilt(step, event, keys, pipelines(integration))
+            step.payload = _rebuilt(step, event, keys, integration, pipelines(integration))
             step.rebuilt = step.payload is not None
         if step.payload is not None:
             step.match_keys = present_match_keys(step.payload)

@@ -7,7 +7,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pinrelay.collect.identities import MAX_REMEMBERED_VALUES, Pending, Resolution, resolve_identity
+from pinrelay.collect.identities import (
+    MAX_REMEMBERED_VALUES,
+    BatchIdentities,
+    Resolution,
+    resolve_identity,
+)
 from pinrelay.identity.hashing import sha256_hex
 from pinrelay.store.records import StoredIdentity
 
@@ -23,7 +28,7 @@ class FakeStore:
 
 
 def _resolve(
-    store: FakeStore, message: dict[str, Any], pending: Pending | None = None, **kw: Any
+    store: FakeStore, message: dict[str, Any], pending: BatchIdentities | None = None, **kw: Any
 ) -> Resolution:
     return resolve_identity(
         store,
@@ -61,7 +66,7 @@ def test_nothing_new_writes_nothing() -> None:
 
 
 def test_later_events_of_a_batch_see_earlier_updates() -> None:
-    store, pending = FakeStore(), Pending()
+    store, pending = FakeStore(), BatchIdentities()
     _resolve(store, {"anonymousId": "a1", "traits": {"email": "x@example.com"}}, pending)
     later = _resolve(store, {"anonymousId": "a1"}, pending)
     assert later.keys == {"em": [sha256_hex("x@example.com")]}

@@ -20,8 +20,9 @@ from pinrelay.credentials import SecretBox
 from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.pinterest.client import PinterestClient
-from pinrelay.store.records import IngestRecord, OutboxRow
+from pinrelay.store.records import OutboxRow
 from pinrelay.store.sqlite.store import SQLiteStore
+from tests.support.records import ingest_record
 from tests.support.stores import opened_store, sample_integration
 
 pytestmark = pytest.mark.anyio
@@ -85,17 +86,11 @@ async def queue(store: SQLiteStore, *event_ids: str, age_seconds: float = 60) ->
     event_time = int(time.time() - age_seconds)
     await store.ingest(
         [
-            IngestRecord(
-                source_id="src_1",
-                message_id=event_id,
-                type="track",
+            ingest_record(
+                event_id,
                 name="x",
                 user_id="u",
-                anonymous_id=None,
-                received_at=time.time(),
-                body=b"{}",
-                trace=b"[]",
-                outbox=(
+                rows=(
                     OutboxRow(
                         "int_1",
                         event_id,

@@ -1,4 +1,4 @@
-"""Running pipelines: matching, field values, identity merge, shaping and clean output."""
+"""Running pipelines: matching, field values, identity merge, typed fields and clean output."""
 
 from __future__ import annotations
 

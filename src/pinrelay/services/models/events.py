@@ -6,7 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-# The trace outcomes an event filter accepts (the debugger's and the API's).
+# The trace outcomes an event filter accepts (the debugger's and the API's): the values of
+# mapping.trace.Outcome, spelled out for the OpenAPI schema (tests/unit/mapping/test_trace.py
+# checks that the two agree).
 Outcome = Literal["queued", "filtered", "unmatchable", "invalid", "no_pipeline"]
 
 

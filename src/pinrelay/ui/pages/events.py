@@ -19,6 +19,7 @@ from pinrelay.services.paging import MAX_SEQ
 from pinrelay.store.records import EventFilter, StoredEvent
 from pinrelay.ui.journey import journey
 from pinrelay.ui.nav import NavItem
+from pinrelay.ui.pages.pipelines import registry_of
 from pinrelay.ui.web import SessionDep, render, store_of
 
 router = APIRouter()
@@ -114,4 +115,5 @@ async def show_event(
     event = await store.get_event(seq)
     if event is None:
         return render(request, "not_found.html", session, status_code=404, what="event")
-    return render(request, "event.html", session, event=event, steps=await journey(store, event))
+    steps = await journey(store, event, registry_of(request).pipelines_for)
+    return render(request, "event.html", session, event=event, steps=steps)

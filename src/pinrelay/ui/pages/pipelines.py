@@ -1,12 +1,13 @@
 """Pipelines: the presets with their YAML, and a dry run of an event through them.
 
 A pipeline pasted into the form is checked (problems shown inline, on their lines) and, if
-valid, dry-runs with the presets (same name replaces a preset). Saving user pipelines is the
-pipelines API's job (another branch): its list becomes one more section of this page.
+valid, dry-runs over the chosen integration's pipelines as if it were saved for it: the same
+override rule as the server (`pipeline.layering`: same name or same trigger replaces).
 
-The dry run is the ingest path without the store: the same pipelines, then Pinterest's
-schema checks (pinterest.validation), so the answer is the event that would be queued or the
-reason none would be.
+The dry run is the ingest path without the store: the integration's pipelines from the
+server's registry, mapped by `mapping.mapper` like ingest maps them (consent, options,
+Pinterest's schema checks), so the answer is the event that would be queued or the reason
+none would be.
 """
 
 from __future__ import annotations
@@ -18,14 +19,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from pinrelay.pinterest.validation import validate_event
-from pinrelay.pipeline import (
-    EventInput,
-    PipelineLoadError,
-    PipelineSet,
-    load_pipeline_text,
-    load_presets,
+from pinrelay.mapping.mapper import map_for_integration
+from pinrelay.mapping.registry import (
+    PipelineRegistry,
+    default_integration,
+    presets_for,
+    store_registry,
 )
+from pinrelay.mapping.trace import Outcome
+from pinrelay.pipeline import EventInput, PipelineLoadError, PipelineSet, load_pipeline_text
+from pinrelay.pipeline.layering import Layered, layered_set, override
 from pinrelay.pipeline.presets import PRESET_FOLDER, PRESET_PACKAGE
 from pinrelay.services.context import context_of
 from pinrelay.store.records import Integration
@@ -70,12 +73,11 @@ def problem_listing(text: str, by_line: dict[int, list[str]]) -> list[dict[str, 
 
 
 def check_yaml(
-    text: str, base: PipelineSet | None = None
+    text: str, layers: list[Layered] | None = None
 ) -> tuple[PipelineSet | None, list[dict[str, Any]]]:
-    """The presets overridden by a pasted pipeline, or its problems line by line.
-
-    Each listing line carries the problems found on it, so the page shows them inline.
-    """
+    """`layers` (default: an integration with default settings' presets) with a pasted
+    pipeline over them as if saved, or its problems line by line (each listing line carries
+    the problems found on it, so the page shows them inline)."""
     try:
         definitions = load_pipeline_text(text, file_name="pasted.yaml")
     except PipelineLoadError as error:
@@ -84,11 +86,16 @@ def check_yaml(
             where = f"{problem.path}: " if problem.path else ""
             by_line.setdefault(problem.line, []).append(f"{where}{problem.message}")
         return None, problem_listing(text, by_line)
-    return (base or load_presets()).overridden_by(definitions), []
+    if layers is None:
+        layers = PipelineRegistry().layers_for(default_integration())
+    return layered_set(override(layers, [Layered(d, "api") for d in definitions])), []
 
 
-def dry_run(text: str, pipelines: PipelineSet | None = None) -> dict[str, Any]:
-    """What the pipelines (presets by default) make of one Segment message, or why nothing."""
+def dry_run(
+    text: str, pipelines: PipelineSet | None = None, integration: Integration | None = None
+) -> dict[str, Any]:
+    """What ingest would make of one Segment message for `integration` (default settings
+    when None) with `pipelines` (default: its presets), or why nothing."""
     try:
         message = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -96,30 +103,42 @@ def dry_run(text: str, pipelines: PipelineSet | None = None) -> dict[str, Any]:
         return {"error": f"That is not valid JSON: {exc.msg} ({where})."}
     if not isinstance(message, dict):
         return {"error": "Paste one Segment message: a JSON object like the example."}
-    outputs = (pipelines or load_presets()).evaluate(EventInput(message=message))
-    if not outputs:
-        return {"error": "No pipeline matched this message (check `type` and `event`)."}
+    integration = integration or default_integration()
+    if pipelines is None:
+        pipelines = presets_for(integration)
+    mapped = map_for_integration(integration, EventInput(message=message), pipelines)
+    if not mapped.events:
+        (step,) = mapped.steps
+        if step["outcome"] is Outcome.NO_PIPELINE:
+            return {
+                "error": "No pipeline matched this message (check `type` and `event`): "
+                f"{step.get('reason')}."
+            }
+        return {"error": f"Not sent ({step['outcome']}): {step.get('reason')}."}
     return {
         "results": [
             {
-                "pipeline": o.pipeline,
-                "event": o.event,
-                "notes": list(o.notes),
-                "problems": validate_event(o.event),
+                "pipeline": m.step.get("pipeline"),
+                "outcome": m.step["outcome"],
+                "event": m.event,
+                "notes": list(m.step.get("notes", ())),
+                "problems": m.problems,
             }
-            for o in outputs
+            for m in mapped.events
         ]
     }
 
 
-def pipelines_of(request: Request, integration: Integration | None) -> PipelineSet:
-    """What the ingest path runs for the integration (its own pipelines layered on the
-    presets, through the registry), or the presets when none is chosen."""
+def registry_of(request: Request) -> PipelineRegistry:
+    """The server's registry (presets, the directory, the integration's own pipelines), or,
+    in an app built without one, a registry of the store's pipelines."""
     registry = context_of(request).pipelines
-    if integration is not None and registry is not None:
-        pipelines: PipelineSet = registry.pipelines_for(integration)
-        return pipelines
-    return load_presets()
+    return registry if registry is not None else store_registry(store_of(request))
+
+
+def pipelines_of(request: Request, integration: Integration | None) -> PipelineSet:
+    """What the ingest path runs for the integration (default settings when none is chosen)."""
+    return registry_of(request).pipelines_for(integration or default_integration())
 
 
 def page(
@@ -165,9 +184,11 @@ async def pipelines_dry_run(request: Request, session: SessionDep, form: FormDep
     text, yaml_text = field(form, "event"), field(form, "pipeline_yaml")
     integration_id = field(form, "integration_id") or None
     integration = store_of(request).get_integration(integration_id) if integration_id else None
-    pipelines = pipelines_of(request, integration)
+    registry = registry_of(request)
+    chosen = integration or default_integration()
+    pipelines = registry.pipelines_for(chosen)
     if yaml_text:
-        checked, listing = check_yaml(yaml_text, pipelines)
+        checked, listing = check_yaml(yaml_text, registry.layers_for(chosen))
         if checked is None:
             return page(
                 request,
@@ -183,6 +204,6 @@ async def pipelines_dry_run(request: Request, session: SessionDep, form: FormDep
         session,
         integration_id=integration_id,
         text=text,
-        result=dry_run(text, pipelines),
+        result=dry_run(text, pipelines, integration),
         yaml_text=yaml_text,
     )

@@ -9,8 +9,8 @@ import pytest
 from structlog.testing import capture_logs
 
 from pinrelay.errors import PipelineError
+from pinrelay.mapping.directory import PipelineDirectory
 from pinrelay.pipeline import PipelineLoadError
-from pinrelay.pipeline.directory import PipelineDirectory
 
 
 def pipeline(name: str, event_name: str = "lead") -> str:

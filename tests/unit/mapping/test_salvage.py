@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pinrelay.mapping.salvage import salvage_fields
 from pinrelay.pinterest.validation import validate_event
-from pinrelay.pipeline.salvage import salvage_fields
 
 
 def _event(**custom_data: Any) -> dict[str, Any]:

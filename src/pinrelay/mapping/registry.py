@@ -1,5 +1,9 @@
 """The pipelines each integration runs: presets, the directory and the admin API, combined.
 
+The one source of an integration's pipelines for everything that maps a message: ingest, the
+UI's dry run and event journey, `pinrelay pipeline list`. `pipeline_registry` builds the
+server's registry from its settings and store; `watch_pipelines` keeps the directory fresh.
+
 `pipelines_for(integration)` is on the ingest hot path, so the compiled set of each
 integration is cached and rebuilt only when something it depends on changes: the
 integration's settings (`updated_at`), the stored pipelines (`revision`) or the directory
@@ -11,19 +15,22 @@ Integration settings read here: `presets` (false: only the user's own pipelines 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import structlog
 
-from pinrelay.pipeline.directory import PipelineDirectory
+from pinrelay.mapping.directory import PipelineDirectory
 from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.layering import Layered, override
 from pinrelay.pipeline.loader import load_pipeline_text
+from pinrelay.pipeline.loadproblems import PipelineLoadError
 from pinrelay.pipeline.model import PipelineDefinition
 from pinrelay.pipeline.presets import enabled_presets, preset_definitions
-from pinrelay.pipeline.problems import PipelineLoadError
+from pinrelay.settings import Settings
+from pinrelay.store.base import Store
 from pinrelay.store.records import Integration, StoredPipeline
 
 logger = structlog.get_logger(__name__)
@@ -142,3 +149,51 @@ class PipelineRegistry:
     def pipelines_for(self, integration: Integration) -> PipelineSet:
         """The compiled set the ingest path runs for the integration (cached)."""
         return self.resolve(integration).pipelines
+
+
+def default_integration() -> Integration:
+    """An integration with default settings, for mapping and listing without a database
+    (`pinrelay pipeline run | list`, the UI's dry run with no integration chosen)."""
+    return Integration(
+        id="(default)", source_id="", vendor="pinterest_ads", name="(default settings)",
+        enabled=True, ad_account_id="", conversion_token_enc=b"", conversion_token_hint="",
+        test_mode=False, consent_categories=(), settings={}, paused_reason=None,
+        created_at=0.0, updated_at=0.0,
+    )  # fmt: skip
+
+
+_PRESETS_ONLY = PipelineRegistry()
+
+
+def presets_for(integration: Integration) -> PipelineSet:
+    """The presets an integration's settings leave on, layered like the server does (for
+    callers with no store, e.g. unit tests of the Tag mapping)."""
+    return _PRESETS_ONLY.pipelines_for(integration)
+
+
+def store_registry(store: Store) -> PipelineRegistry:
+    """A registry of the presets and the store's admin API pipelines (no directory): what a
+    caller without the server's registry uses, so it still layers like the server."""
+    return PipelineRegistry(stored=store.list_pipelines, revision=store.pipelines_revision)
+
+
+def pipeline_registry(settings: Settings, store: Store) -> PipelineRegistry:
+    """The server's registry: presets, the `--pipelines` directory (loaded strictly at start:
+    a broken file stops the start with every problem listed) and the store's API pipelines."""
+    directory = None
+    if settings.pipelines_dir is not None:
+        directory = PipelineDirectory(settings.pipelines_dir)
+        directory.load()
+    return PipelineRegistry(
+        directory=directory, stored=store.list_pipelines, revision=store.pipelines_revision
+    )
+
+
+def watch_pipelines(registry: PipelineRegistry, settings: Settings) -> asyncio.Task[None] | None:
+    """A task polling the directory for changes (None without a directory); cancel to stop."""
+    if registry.directory is None:
+        return None
+    never = asyncio.Event()
+    return asyncio.create_task(
+        registry.directory.watch(settings.pipelines_poll_seconds, never), name="pipelines-watch"
+    )

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from pinrelay.collect.destinations import destination_refusal
+from pinrelay.mapping.destinations import destination_refusal
 from pinrelay.store.records import Integration
 from tests.support.stores import sample_integration
 

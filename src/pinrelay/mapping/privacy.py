@@ -4,7 +4,7 @@
   `context.device.adTrackingEnabled: false` (iOS Limit Ad Tracking, Android opt-out of Ads
   Personalization) sets `opt_out: true` (pinterest-capi.md §2.2, `opt_out`).
 - `consent_denied`: `drop` (default) does not send an event whose consent categories are
-  not granted; `opt_out` sends it with `opt_out: true` (see `collect.ingest.consent_allows`).
+  not granted; `opt_out` sends it with `opt_out: true` (`identity.consent` reads consent).
 - `ldp`: Limited Data Processing for California residents (pinterest-capi.md §5.2):
   `flagged` (default) when the event says so (`context.ldp: true`, or `opt_out_type`
   containing `LDP` in `properties` or `context`), `all` for every event of the integration

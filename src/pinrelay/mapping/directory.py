@@ -23,8 +23,8 @@ import structlog
 from pinrelay.errors import PipelineError
 from pinrelay.pipeline.evaluator import PipelineSet
 from pinrelay.pipeline.loader import load_pipeline_file
+from pinrelay.pipeline.loadproblems import PipelineLoadError, PipelineProblem
 from pinrelay.pipeline.model import PipelineDefinition
-from pinrelay.pipeline.problems import PipelineLoadError, PipelineProblem
 
 logger = structlog.get_logger(__name__)
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from pinrelay.pipeline.directory import PipelineDirectory
-from pinrelay.pipeline.listing import default_integration
+from pinrelay.mapping.directory import PipelineDirectory
+from pinrelay.mapping.registry import PipelineRegistry, default_integration
 from pinrelay.pipeline.presets import load_presets
-from pinrelay.pipeline.registry import PipelineRegistry
 from pinrelay.store.records import StoredPipeline
 
 CHECKOUT_TRIGGER = (

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pinrelay.mapping.appcontext import apply_app_context
 from pinrelay.pinterest.validation import validate_event
-from pinrelay.pipeline.appcontext import apply_app_context
 
 IOS: dict[str, Any] = {
     "type": "track",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pinrelay.collect.cookies import (
+from pinrelay.collect.servercookies import (
     COOKIE_MAX_AGE,
     DEVICE_COOKIE,
     CookiePolicy,

@@ -6,9 +6,8 @@ from typing import Any
 
 import pytest
 
-from pinrelay.pipeline.privacy import apply_privacy
-
-from .conftest import sha
+from pinrelay.mapping.privacy import apply_privacy
+from tests.unit.pipeline.conftest import sha
 
 LOCKED_DEVICE: dict[str, Any] = {"context": {"device": {"adTrackingEnabled": False}}}
 

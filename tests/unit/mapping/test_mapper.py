@@ -1,4 +1,4 @@
-"""The ingest mapping step of one integration: its pipelines, privacy options and trace."""
+"""Mapping one message for one integration: its pipelines, privacy options and trace."""
 
 from __future__ import annotations
 
@@ -7,10 +7,26 @@ from typing import Any
 
 import msgspec
 
-from pinrelay.collect.ingest import _map_for
+from pinrelay.mapping.mapper import map_for_integration
+from pinrelay.mapping.registry import default_integration, presets_for
+from pinrelay.mapping.trace import TraceStep
 from pinrelay.pipeline import EventInput, PipelineSet, load_pipeline_text, load_presets
 from pinrelay.pipeline.evaluator import SharedEvaluation
-from pinrelay.pipeline.listing import default_integration
+from pinrelay.store.records import Integration, OutboxRow
+
+
+def _map_for(
+    integration: Integration,
+    event_input: EventInput,
+    pipelines: PipelineSet | None = None,
+    *,
+    shared: SharedEvaluation | None = None,
+) -> tuple[list[OutboxRow], list[TraceStep]]:
+    """The rows and trace steps, with the integration's presets unless pipelines are given."""
+    chosen = presets_for(integration) if pipelines is None else pipelines
+    mapped = map_for_integration(integration, event_input, chosen, shared=shared)
+    return mapped.rows, mapped.steps
+
 
 ORDER: dict[str, Any] = {
     "type": "track",
@@ -105,3 +121,15 @@ def test_integrations_sharing_one_evaluation_each_get_their_own_options() -> Non
     plain_ids = msgspec.json.decode(plain_rows[0].payload)["user_data"]["external_id"]
     assert len(anon_ids) == len(plain_ids) + 1
     assert plain_rows[0].payload == alone_rows[0].payload
+
+
+def test_unmatchable_is_read_from_the_problem_kind_not_its_wording() -> None:
+    from pinrelay.mapping.mapper import _unmatchable
+    from pinrelay.pinterest.problems import Problem, ProblemKind
+
+    identity = Problem(ProblemKind.IDENTITY, "user_data", "needs em, hashed_maids, or ...")
+    schema = Problem(ProblemKind.SCHEMA, "user_data.client_ip_address", "expected a string")
+    keys = {"user_data": {"external_id": ["a" * 64]}}
+    assert _unmatchable(keys, [identity])
+    assert not _unmatchable(keys, [schema])
+    assert _unmatchable({"event_name": "lead"}, [schema])  # nothing left in user_data at all

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pinrelay.identity.cookies import (
+from pinrelay.identity.hashing import sha256_hex
+from pinrelay.identity.pinterestids import (
     RememberedClick,
     landing_click_id,
     pin_unauth_keys,
     resolve_click_id,
 )
-from pinrelay.identity.hashing import sha256_hex
 
 
 def _page(url: str | None = None, search: str | None = None) -> dict[str, Any]:

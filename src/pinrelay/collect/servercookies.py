@@ -15,19 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pinrelay.identity.clickid import EPIK_PARAM, query_param
+from pinrelay.identity.consent import denies_advertising
 from pinrelay.identity.matchkeys import lookup
 
 EPIK_COOKIE = "_epik"  # the name the Pinterest Tag uses, so both read the same cookie
 DEVICE_COOKIE = "_pinrelay_id"  # pseudonymous device id: the anonymousId of browser events
-ADVERTISING = "advertising"  # Segment's consent category for ad measurement
 COOKIE_MAX_AGE = 400 * 24 * 3600  # 400 days: the longest lifetime browsers keep (RFC 6265bis)
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9._~=+/-]{1,512}$")  # no ';', ',', spaces or quotes
-
-
-def denies_advertising(message: Mapping[str, Any]) -> bool:
-    """Whether the event's consent (Segment's categoryPreferences) withholds `advertising`."""
-    preferences = lookup(message, ("context", "consent", "categoryPreferences"))
-    return isinstance(preferences, dict) and preferences.get(ADVERTISING) is not True
 
 
 def landing_click_id(messages: Iterable[Mapping[str, Any]]) -> str | None:
