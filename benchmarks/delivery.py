@@ -34,6 +34,7 @@ from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.logs import configure_logging
 from pinrelay.pinterest.client import PinterestClient
 from pinrelay.pinterest.validation import encode_batch
+from pinrelay.settings import Settings
 from pinrelay.store.records import IngestRecord, Integration, OutboxRow
 from pinrelay.store.sqlite.store import SQLiteStore
 from tests.support.servers import free_port
@@ -135,15 +136,22 @@ async def _pinrelay(api: str, payloads: list[bytes], inflight: int, workdir: Pat
                 for p in payloads[start : start + 5000]
             ]
         )
+    defaults = Settings()  # the shipped defaults (or PINRELAY_* where set)
     client = PinterestClient(api, timeout_seconds=60)
     worker = DeliveryWorker(
         store,
         client,
         box,
-        retry=RetryPolicy(),
-        lease_seconds=90,
+        retry=RetryPolicy(
+            defaults.delivery_backoff_base_seconds,
+            defaults.delivery_backoff_max_seconds,
+            defaults.delivery_max_attempts,
+            defaults.delivery_retry_window_seconds,
+        ),
+        lease_seconds=defaults.delivery_lease_seconds,
         poll_seconds=0.05,
         inflight_batches=inflight,
+        rate_limit_per_minute=defaults.delivery_rate_limit_per_minute,
     )
     started = time.perf_counter()
     task = asyncio.create_task(worker.run())

@@ -16,6 +16,7 @@ from pinrelay.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///pinrelay.db"
 DEFAULT_PINTEREST_API_URL = "https://api.pinterest.com/v5"
+DEFAULT_PINTEREST_TIMEOUT_SECONDS = 30.0  # one HTTP call (PinterestClient's default too)
 
 
 class Settings(BaseSettings):
@@ -73,7 +74,9 @@ class Settings(BaseSettings):
         DEFAULT_PINTEREST_API_URL, description="Base URL of the Pinterest API (or the sandbox)."
     )
     pinterest_timeout_seconds: float = Field(
-        30.0, gt=0, description="Timeout of one HTTP call to Pinterest."
+        DEFAULT_PINTEREST_TIMEOUT_SECONDS,
+        gt=0,
+        description="Timeout of one HTTP call to Pinterest.",
     )
     trusted_proxies: list[str] = Field(
         default_factory=list,

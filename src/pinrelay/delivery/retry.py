@@ -12,10 +12,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    base_seconds: float = 2.0
-    max_seconds: float = 600.0
-    max_attempts: int = 5
-    window_seconds: float = 24 * 3600.0
+    """The figures come from Settings (`PINRELAY_DELIVERY_BACKOFF_*`, `..._MAX_ATTEMPTS`,
+    `..._RETRY_WINDOW_SECONDS`), which owns their defaults: none are repeated here."""
+
+    base_seconds: float
+    max_seconds: float
+    max_attempts: int
+    window_seconds: float
 
     def delay_seconds(
         self,

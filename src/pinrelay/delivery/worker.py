@@ -34,7 +34,6 @@ from pinrelay.store.records import ClaimedEvent, Integration
 
 logger = structlog.get_logger(__name__)
 
-DEFAULT_RATE_LIMIT_PER_MINUTE = 5000.0  # pinterest-capi.md §4.4: the spec's per-account figure
 RECLAIM_INTERVAL_SECONDS = 60.0
 
 
@@ -50,8 +49,8 @@ class DeliveryWorker:
         retry: RetryPolicy,
         lease_seconds: float,
         poll_seconds: float,
-        inflight_batches: int = 1,
-        rate_limit_per_minute: float = DEFAULT_RATE_LIMIT_PER_MINUTE,
+        inflight_batches: int,
+        rate_limit_per_minute: float,
         retention_seconds: float | None = None,
         metrics: Metrics | None = None,
         clock: Callable[[], float] = time.time,

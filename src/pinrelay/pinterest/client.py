@@ -29,6 +29,7 @@ from pinrelay.errors import (
 from pinrelay.pinterest.model import MAX_BATCH_EVENTS, MAX_TEST_BATCH_EVENTS
 from pinrelay.pinterest.outcome import BatchResult, interpret_response
 from pinrelay.pinterest.validation import ad_account_id_problem, encode_batch
+from pinrelay.settings import DEFAULT_PINTEREST_TIMEOUT_SECONDS
 
 DEFAULT_USER_AGENT = f"pinrelay/{__version__}"
 MAX_CONNECTIONS = 20  # per client; one worker rarely has more batches in flight
@@ -63,7 +64,7 @@ class PinterestClient:
         self,
         base_url: str,
         *,
-        timeout_seconds: float = 30.0,
+        timeout_seconds: float = DEFAULT_PINTEREST_TIMEOUT_SECONDS,
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str = DEFAULT_USER_AGENT,
     ) -> None:

@@ -29,6 +29,7 @@ pytestmark = pytest.mark.anyio
 
 BOX = SecretBox(Fernet.generate_key())
 TOKEN = "pina_secret_conversion_token"
+RATE_LIMIT_PER_MINUTE = 5000.0  # pinterest-capi.md §4.4: the spec's per-account figure
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
@@ -63,6 +64,8 @@ class Harness:
             retry=RetryPolicy(0.001, 0.002, 3, 0),
             lease_seconds=60,
             poll_seconds=0.01,
+            inflight_batches=1,
+            rate_limit_per_minute=RATE_LIMIT_PER_MINUTE,
         )
 
     def sent_ids(self) -> list[list[str]]:
@@ -256,6 +259,7 @@ async def test_several_batches_of_one_lane_are_in_flight_at_once(store: SQLiteSt
         lease_seconds=60,
         poll_seconds=0.01,
         inflight_batches=3,
+        rate_limit_per_minute=RATE_LIMIT_PER_MINUTE,
     )
     await queue(store, *(f"e{i}" for i in range(2500)))
     assert await harness.worker.run_once() == 2500  # 1000 + 1000 + 500, together
