@@ -28,8 +28,8 @@ from pathlib import Path
 import httpx
 from cryptography.fernet import Fernet
 
+from pinrelay.app import retry_policy_of
 from pinrelay.credentials import SecretBox
-from pinrelay.delivery.retry import RetryPolicy
 from pinrelay.delivery.worker import DeliveryWorker
 from pinrelay.logs import configure_logging
 from pinrelay.pinterest.client import PinterestClient
@@ -142,12 +142,7 @@ async def _pinrelay(api: str, payloads: list[bytes], inflight: int, workdir: Pat
         store,
         client,
         box,
-        retry=RetryPolicy(
-            defaults.delivery_backoff_base_seconds,
-            defaults.delivery_backoff_max_seconds,
-            defaults.delivery_max_attempts,
-            defaults.delivery_retry_window_seconds,
-        ),
+        retry=retry_policy_of(defaults),
         lease_seconds=defaults.delivery_lease_seconds,
         poll_seconds=0.05,
         inflight_batches=inflight,

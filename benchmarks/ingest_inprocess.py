@@ -30,7 +30,7 @@ import msgspec
 from pinrelay.collect.ingest import Ingestor, RequestInfo
 from pinrelay.collect.messages import check_message
 from pinrelay.store.engines import open_store
-from pinrelay.store.records import Integration
+from tests.support.stores import sample_integration
 
 AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -87,25 +87,7 @@ async def measure(events: int, batch: int, profile: Path | None) -> dict[str, fl
         source = await store.create_source(
             source_id="src_bench", name="bench", write_key_hash="h" * 64, write_key_hint="wk_"
         )
-        now = time.time()
-        await store.create_integration(
-            Integration(
-                id="int_bench",
-                source_id=source.id,
-                vendor="pinterest_ads",
-                name="Pinterest",
-                enabled=True,
-                ad_account_id="549764982399",
-                conversion_token_enc=b"x",
-                conversion_token_hint="pina_...",  # noqa: S106  # a hint, no secret
-                test_mode=False,
-                consent_categories=(),
-                settings={},
-                paused_reason=None,
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        await store.create_integration(sample_integration(id="int_bench", source_id=source.id))
         ingestor = Ingestor(store)
         request = RequestInfo(client_ip="198.51.100.1", user_agent=AGENT)
         decoder = msgspec.json.Decoder()

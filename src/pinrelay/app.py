@@ -77,6 +77,16 @@ def http_server(app: Any, host: str, port: int) -> _EmbeddedServer:
     return _EmbeddedServer(config)
 
 
+def retry_policy_of(settings: Settings) -> RetryPolicy:
+    """The delivery retry policy the settings describe (PINRELAY_DELIVERY_*)."""
+    return RetryPolicy(
+        settings.delivery_backoff_base_seconds,
+        settings.delivery_backoff_max_seconds,
+        settings.delivery_max_attempts,
+        settings.delivery_retry_window_seconds,
+    )
+
+
 class Gateway:
     """The store, the two HTTP apps and the worker, started and stopped together."""
 
@@ -130,12 +140,7 @@ class Gateway:
             self.store,
             self.client,
             self.secrets,
-            retry=RetryPolicy(
-                settings.delivery_backoff_base_seconds,
-                settings.delivery_backoff_max_seconds,
-                settings.delivery_max_attempts,
-                settings.delivery_retry_window_seconds,
-            ),
+            retry=retry_policy_of(settings),
             lease_seconds=settings.delivery_lease_seconds,
             poll_seconds=settings.delivery_poll_seconds,
             inflight_batches=settings.delivery_inflight_batches,

@@ -24,11 +24,10 @@ import httpx
 import pytest
 
 from tests.e2e.processes import ServeProcess, start_serve
-from tests.support.servers import AD_ACCOUNT, ADMIN_TOKEN, CONVERSION_TOKEN
+from tests.e2e.test_spine import HEADERS, configure
 
 pytestmark = pytest.mark.e2e
 
-HEADERS = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 FLOODS = 4  # concurrent big batches
 EVENTS_PER_FLOOD = 2500  # ~3 MB per request, under the 4.5 MB limit
 
@@ -39,26 +38,6 @@ def serve(tmp_path: Path, sandbox_url: str) -> Iterator[ServeProcess]:
     yield server
     if server.process.poll() is None:
         server.terminate()
-
-
-def _write_key(server: ServeProcess) -> str:
-    source = httpx.post(
-        f"{server.admin_url}/v1/admin/sources", headers=HEADERS, json={"name": "Shop"}
-    ).json()
-    created = httpx.post(
-        f"{server.admin_url}/v1/admin/integrations",
-        headers=HEADERS,
-        json={
-            "source_id": source["id"],
-            "vendor": "pinterest_ads",
-            "name": "Pinterest",
-            "enabled": True,
-            "config": {"ad_account_id": AD_ACCOUNT, "conversion_token": CONVERSION_TOKEN},
-        },
-    )
-    assert created.status_code == 201, created.text
-    write_key: str = source["write_key"]
-    return write_key
 
 
 def _checkout(message_id: str) -> dict[str, Any]:
@@ -96,7 +75,7 @@ def _flood(server: ServeProcess, write_key: str) -> float:
 def test_admin_and_delivery_answer_while_collect_is_flooded(
     serve: ServeProcess, sandbox_url: str
 ) -> None:
-    write_key = _write_key(serve)
+    write_key, _ = configure(serve)
     marker = uuid.uuid4().hex  # committed before the flood: delivery must send it during it
     accepted = httpx.post(
         f"{serve.collect_url}/v1/track", json=_checkout(marker), auth=(write_key, "")
