@@ -4,9 +4,9 @@ Which of the three a process runs is its roles (pinrelay/roles.py; all three by 
 On SQLite, collect runs on the main event loop and the rest (admin API, delivery worker,
 alerts, retention, imports) on a loop of its own in a second thread, so neither stalls the
 other (loopthread.py); on PostgreSQL one process keeps one loop and the roles scale as
-processes. Stopping (SIGTERM/SIGINT) drains in order: collect stops accepting and finishes its
-requests (each waits for its commit), then the admin server, the worker finishes the batch it
-is sending, then the store commits what is queued and closes.
+processes. Stopping (SIGTERM/SIGINT) drains: collect and the admin server stop accepting and
+finish their requests (each collect request waits for its commit), the worker finishes the
+batch it is sending, then the store commits what is queued and closes.
 """
 
 from __future__ import annotations
@@ -262,35 +262,33 @@ class Gateway:
         control_stop = asyncio.Event()
         control_started = asyncio.Event()
         control = asyncio.create_task(self._serve_control(control_stop, control_started.set))
-        collect: asyncio.Task[None] | None = None
+        collect = asyncio.create_task(self._serve_collect()) if "collect" in self.roles else None
         try:
             await _first_of(control_started.wait(), control)
-            if "collect" in self.roles:
-                collect = asyncio.create_task(self._serve_collect())
+            if collect is not None:
                 await _first_of(self._collect_started(), collect)
             self._announce(ready)
             await _first_of(self._stop.wait(), control, *([collect] if collect else []))
         finally:
             logger.info("pinrelay stopping", action="server.stopping")
+            control_stop.set()  # both drain at once; each request still waits for its commit
             await self._stop_collect(collect)
-            control_stop.set()
             await asyncio.gather(control, return_exceptions=True)
         _raise_failure(control, collect)
 
     async def _run_on_two_loops(self, ready: asyncio.Event | None) -> None:
         control = LoopThread("pinrelay-control", self._serve_control)
         control.start()
-        collect: asyncio.Task[None] | None = None
+        collect = asyncio.create_task(self._serve_collect())  # both start at once
         try:
-            await control.wait_started()
-            collect = asyncio.create_task(self._serve_collect())
+            await _first_of(control.wait_started(), control.finished())
             await _first_of(self._collect_started(), collect, control.finished())
             self._announce(ready)
             await _first_of(self._stop.wait(), collect, control.finished())
         finally:
             logger.info("pinrelay stopping", action="server.stopping")
-            await self._stop_collect(collect)  # its requests finish (each waits for its commit)
-            control.stop()
+            control.stop()  # both drain at once; each collect request waits for its commit
+            await self._stop_collect(collect)
             with contextlib.suppress(Exception):  # raised below if it matters
                 await control.join()
         await control.join()  # what the control loop raised, if anything
