@@ -11,9 +11,35 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from pinrelay.store.records import DeliveryAttempt, IngestRecord, Integration
+from pinrelay.store.records import DeliveryAttempt, IngestRecord, Integration, OutboxStatus
 
 SECONDS_PER_HOUR = 3600
+NO_ROW = 2**62  # a "before" bound meaning "from the newest" (pages of seq/id ordered reads)
+
+
+def admin_token_params(
+    *, token_id: str, name: str, token_hash: str, token_hint: str, now: float
+) -> dict[str, Any]:
+    """The parameters of `insert_admin_token` (the hash only: the token is shown once)."""
+    return {
+        "id": token_id,
+        "name": name,
+        "token_hash": token_hash,
+        "token_hint": token_hint,
+        "now": now,
+    }
+
+
+def outbox_page_params(
+    integration_id: str, *, status: OutboxStatus | None, limit: int, before: int | None
+) -> dict[str, Any]:
+    """The parameters of `select_outbox`: one page, newest first, older than `before`."""
+    return {
+        "integration_id": integration_id,
+        "status": status,
+        "limit": limit,
+        "before": before or NO_ROW,
+    }
 
 
 def integration_from_row(row: Any) -> Integration:

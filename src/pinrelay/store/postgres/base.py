@@ -14,7 +14,6 @@ from pinrelay.errors import StoreError
 from pinrelay.store.sql import load_queries
 
 Q = load_queries("pinrelay.store.postgres", "queries.sql")
-NO_ROW = 2**62  # "before" bound meaning "from the newest"
 
 Row = dict[str, Any]
 Connection = psycopg.AsyncConnection[Any]

@@ -20,7 +20,7 @@ from pinrelay.errors import NotFound
 from pinrelay.store.catalog_cache import CatalogCache, CatalogSnapshot
 from pinrelay.store.postgres.base import Connection, PostgresBase, Q, Row
 from pinrelay.store.records import AdminToken, Integration, Source, StoredPipeline
-from pinrelay.store.rows import integration_from_row, integration_params
+from pinrelay.store.rows import admin_token_params, integration_from_row, integration_params
 
 CATALOG_POLL_SECONDS = 0.5
 
@@ -232,13 +232,9 @@ class PostgresCatalog(PostgresBase):
         self, *, token_id: str, name: str, token_hash: str, token_hint: str
     ) -> AdminToken:
         now = time.time()
-        params = {
-            "id": token_id,
-            "name": name,
-            "token_hash": token_hash,
-            "token_hint": token_hint,
-            "now": now,
-        }
+        params = admin_token_params(
+            token_id=token_id, name=name, token_hash=token_hash, token_hint=token_hint, now=now
+        )
         async with self._catalog_write() as conn:
             await conn.execute(Q["insert_admin_token"], params)
         return AdminToken(token_id, name, token_hint, now, None)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
-from pinrelay.store.postgres.base import NO_ROW, PostgresBase, Q
+from pinrelay.store.postgres.base import PostgresBase, Q
 from pinrelay.store.records import (
     ClaimedEvent,
     DeadEntry,
@@ -21,7 +21,7 @@ from pinrelay.store.records import (
     EventOutcome,
     ReplayResult,
 )
-from pinrelay.store.rows import attempt_params
+from pinrelay.store.rows import NO_ROW, attempt_params
 
 
 class PostgresOutbox(PostgresBase):

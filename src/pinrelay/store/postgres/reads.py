@@ -11,7 +11,7 @@ from typing import Any
 
 from pinrelay.errors import StoreError
 from pinrelay.store.catalog_cache import CatalogCache
-from pinrelay.store.postgres.base import NO_ROW, PostgresBase, Row
+from pinrelay.store.postgres.base import PostgresBase, Row
 from pinrelay.store.records import (
     AuditEntry,
     DeliveryAttempt,
@@ -23,6 +23,7 @@ from pinrelay.store.records import (
     StoredEvent,
     StoredIdentity,
 )
+from pinrelay.store.rows import NO_ROW, outbox_page_params
 
 SECONDS_PER_HOUR = 3600
 PRUNE_QUERIES = {"events": "prune_events", "attempts": "prune_attempts"}
@@ -77,12 +78,7 @@ class PostgresReads(PostgresBase):
     async def list_outbox(
         self, integration_id: str, *, status: OutboxStatus | None, limit: int, before: int | None
     ) -> list[OutboxEntry]:
-        params = {
-            "integration_id": integration_id,
-            "status": status,
-            "limit": limit,
-            "before": before or NO_ROW,
-        }
+        params = outbox_page_params(integration_id, status=status, limit=limit, before=before)
         return [OutboxEntry(**row) for row in await self._all("select_outbox", params)]
 
     async def outbox_counts(self, integration_id: str) -> dict[str, int]:

@@ -14,8 +14,8 @@ from dataclasses import replace
 from typing import Any
 
 from pinrelay.store.records import AdminToken, AuditEntry
+from pinrelay.store.rows import NO_ROW, admin_token_params
 from pinrelay.store.sql import load_queries
-from pinrelay.store.sqlite.reads import NO_ROW
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 
 Q = load_queries("pinrelay.store.sqlite", "queries.sql")
@@ -33,13 +33,9 @@ class AdminTokenTables:
         self, *, token_id: str, name: str, token_hash: str, token_hint: str
     ) -> AdminToken:
         now = time.time()
-        params = {
-            "id": token_id,
-            "name": name,
-            "token_hash": token_hash,
-            "token_hint": token_hint,
-            "now": now,
-        }
+        params = admin_token_params(
+            token_id=token_id, name=name, token_hash=token_hash, token_hint=token_hint, now=now
+        )
         await self._writer.run(lambda conn: conn.execute(Q["insert_admin_token"], params))
         token = AdminToken(token_id, name, token_hint, now, None)
         self._admin_tokens[token_id] = (token, token_hash)

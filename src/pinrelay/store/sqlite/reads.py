@@ -20,9 +20,8 @@ from pinrelay.store.records import (
     OutboxStatus,
     StoredEvent,
 )
+from pinrelay.store.rows import NO_ROW, outbox_page_params
 from pinrelay.store.sql import load_queries
-
-NO_ROW = 2**62  # "before" bound meaning "from the newest"
 
 Q = load_queries("pinrelay.store.sqlite", "queries.sql")
 
@@ -35,12 +34,7 @@ class EventReads:
     async def list_outbox(
         self, integration_id: str, *, status: OutboxStatus | None, limit: int, before: int | None
     ) -> list[OutboxEntry]:
-        params = {
-            "integration_id": integration_id,
-            "status": status,
-            "limit": limit,
-            "before": before or NO_ROW,
-        }
+        params = outbox_page_params(integration_id, status=status, limit=limit, before=before)
         rows = await self._read(lambda conn: conn.execute(Q["select_outbox"], params).fetchall())
         return [OutboxEntry(**dict(row)) for row in rows]
 

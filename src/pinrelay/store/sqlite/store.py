@@ -36,7 +36,7 @@ from pinrelay.store.records import (
     Source,
     StoredIdentity,
 )
-from pinrelay.store.rows import integration_from_row, integration_params
+from pinrelay.store.rows import NO_ROW, integration_from_row, integration_params
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite import outbox
 from pinrelay.store.sqlite.admintokens import AdminTokenTables
@@ -49,7 +49,7 @@ from pinrelay.store.sqlite.identitycache import IdentityCache
 from pinrelay.store.sqlite.imports import ImportTables
 from pinrelay.store.sqlite.pending import Pending, PendingIndex
 from pinrelay.store.sqlite.pipelines import PipelineTables
-from pinrelay.store.sqlite.reads import NO_ROW, EventReads
+from pinrelay.store.sqlite.reads import EventReads
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 from pinrelay.store.sqlite.writes import write_outcomes, write_records
 
