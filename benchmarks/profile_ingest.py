@@ -61,7 +61,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--scenario", choices=[s.name for s in SCENARIOS], default="track")
     parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--out", type=Path, default=Path("ingest-profile.txt"))
+    parser.add_argument(
+        "--out", type=Path, default=Path(tempfile.gettempdir()) / "pinrelay-ingest-profile.txt"
+    )
     parser.add_argument("--top", type=int, default=TOP)
     parser.add_argument("--read", action="store_true", help="only summarise an --out file")
     args = parser.parse_args()

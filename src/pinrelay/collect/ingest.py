@@ -22,7 +22,7 @@ from pinrelay.collect.messages import AcceptedMessage
 from pinrelay.collect.network import Network
 from pinrelay.identity.consent import source_refusal
 from pinrelay.identity.phones import phone_region
-from pinrelay.identity.piiscan import scrub_text, scrub_tree
+from pinrelay.identity.piiscan import scrub_text, scrubbed_json
 from pinrelay.identity.redaction import redact_pii
 from pinrelay.mapping.mapper import map_for_integration
 from pinrelay.mapping.registry import store_registry
@@ -152,7 +152,6 @@ class Ingestor:
             trace.extend(mapped.steps)
 
         stored = redact_pii(message)  # no raw PII reaches the disk: ids, name, trace too
-        scrub_tree(trace)
         return IngestRecord(
             source_id=source.id,
             message_id=item.message_id,
@@ -162,7 +161,7 @@ class Ingestor:
             anonymous_id=stored.get("anonymousId"),
             received_at=item.received_at.timestamp(),
             body=_encoder.encode(stored),
-            trace=_encoder.encode(trace),
+            trace=scrubbed_json(trace),
             outbox=tuple(outbox),
             identities=resolution.updates if request.remember_identities else (),
         )

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from pinrelay.identity.matchkeys import lookup
+from pinrelay.identity.urlquery import plain_pairs, plain_query
 
 EPIK_PARAM = "epik"
 EPIK_COOKIES: tuple[str, ...] = ("_epik",)
@@ -36,12 +37,15 @@ def _query_param(url_or_query: str, name: str) -> str | None:
 def _query_values(url_or_query: str) -> dict[str, str]:
     query = url_or_query
     if "?" in url_or_query or "://" in url_or_query:
+        plain = plain_query(url_or_query)
         try:
-            query = urlsplit(url_or_query).query
+            query = urlsplit(url_or_query).query if plain is None else plain
         except ValueError:  # e.g. a malformed IPv6 host: no usable query
             return {}
+    query = query.lstrip("?")
+    pairs = plain_pairs(query)
     values: dict[str, str] = {}
-    for key, value in parse_qsl(query.lstrip("?")):
+    for key, value in parse_qsl(query) if pairs is None else pairs:
         if key not in values and value.strip():
             values[key] = value.strip()
     return values

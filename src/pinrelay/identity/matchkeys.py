@@ -49,6 +49,29 @@ ADVERTISING_ID_PATH = ("context", "device", "advertisingId")
 AD_TRACKING_PATH = ("context", "device", "adTrackingEnabled")
 
 
+_Field = tuple[str, str, str]  # (match key, field name, label for problems)
+
+
+def _bag_fields(
+    bag_path: tuple[str, ...],
+) -> tuple[tuple[str, ...], tuple[_Field, ...], tuple[_Field, ...]]:
+    """MATCH_KEY_FIELDS of one bag, split into its own fields and its address's: what
+    `match_keys_of` reads, prepared once. Own fields come first in MATCH_KEY_FIELDS, so
+    reading them first keeps its order (the order of each key's values)."""
+    label = ".".join(bag_path)
+    own = tuple(
+        (k, path[0], f"{label}.{path[0]}") for k, path in MATCH_KEY_FIELDS if len(path) == 1
+    )
+    rest = MATCH_KEY_FIELDS[len(own) :]
+    if any(len(path) != 2 or path[0] != "address" for _, path in rest):
+        raise RuntimeError("MATCH_KEY_FIELDS: a bag's own fields first, then address.<field>")
+    address = tuple((k, path[1], f"{label}.address.{path[1]}") for k, path in rest)
+    return bag_path, own, address
+
+
+_BAG_FIELDS = tuple(_bag_fields(bag_path) for bag_path in TRAIT_BAGS)
+
+
 def lookup(obj: object, path: Iterable[str]) -> object:
     """The value at `path` through nested mappings, or None."""
     for part in path:
@@ -104,15 +127,20 @@ def match_keys_of(
     field and reason (never by value: it is PII).
     """
     collector = _KeyCollector(problems)
-    for bag_path in TRAIT_BAGS:
+    for bag_path, own_fields, address_fields in _BAG_FIELDS:
         bag = lookup(message, bag_path)
         if not isinstance(bag, Mapping):
             continue
-        label = ".".join(bag_path)
-        for key, field_path in MATCH_KEY_FIELDS:
-            raw = lookup(bag, field_path)
+        for key, name, where in own_fields:
+            raw = bag.get(name)
             if raw is not None:
-                collector.add(key, raw, f"{label}.{'.'.join(field_path)}")
+                collector.add(key, raw, where)
+        address = bag.get("address")
+        if isinstance(address, Mapping):
+            for key, name, where in address_fields:
+                raw = address.get(name)
+                if raw is not None:
+                    collector.add(key, raw, where)
         if bag_path in FULL_NAME_BAGS:
             _add_full_name(collector, bag)
     for field_name in USER_ID_FIELDS:

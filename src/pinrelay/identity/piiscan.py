@@ -23,8 +23,11 @@ import re
 from collections.abc import Callable
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
+import msgspec
+
 from pinrelay.identity.hashing import is_sha256_hex, normalise_and_hash, sha256_hex
 from pinrelay.identity.phones import current_region
+from pinrelay.identity.urlquery import plain_query
 
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
 _DOMAIN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
@@ -64,6 +67,7 @@ def _email_key(key: str) -> bool:
     return name in _EMAIL_NAMES or name.endswith("email")
 
 
+@functools.lru_cache(maxsize=4096)
 def pii_param(name: str) -> bool:
     """Whether a URL query parameter's name says it carries a person's data."""
     plain = _plain_name(name)
@@ -147,9 +151,15 @@ def _param_hash(name: str, value: str) -> str:
     return hashed or sha256_hex(value.strip().lower())
 
 
-def _rewrite_query(url: str, keep: Callable[[str, str], str | None]) -> str:
+Keep = Callable[[str, str], str | None]  # a query parameter's new value, None to drop it
+
+
+def _rewrite_query(url: str, keep: Keep) -> str:
     """`url` with each query parameter passed through `keep` (None drops it)."""
     if "?" not in url or "=" not in url:
+        return url
+    query = plain_query(url)
+    if query is not None and _untouched(query):
         return url
     try:
         parts = urlsplit(url)
@@ -162,6 +172,14 @@ def _rewrite_query(url: str, keep: Callable[[str, str], str | None]) -> str:
     if kept == pairs:
         return url
     return urlunsplit(parts._replace(query=urlencode(kept)))
+
+
+def _untouched(query: str) -> bool:
+    """Whether no `keep` of this module can change a plain query (`urlquery.plain_query`):
+    nothing to unquote, no `@`, and no parameter with a PII name."""
+    if "%" in query or "+" in query or "@" in query:
+        return False
+    return not any(pii_param(piece.partition("=")[0]) for piece in query.split("&"))
 
 
 def _hash_pii_param(name: str, value: str) -> str | None:
@@ -231,12 +249,66 @@ def _needs_scrub(key: str, value: object) -> bool:
     return not (value is None or kind is float or kind is bool)
 
 
-def scrub_tree(tree: object) -> None:
+_encode_json = msgspec.json.Encoder().encode
+# In a tree's JSON: a mark of PII or of a URL query, an escape (`\n` would hide a key's
+# letters), or one of the two characters whose lower case is an ASCII letter (İ, K).
+_NOT_MARK_BYTES = bytes(set(range(256)) - set(b"@%+?\\"))
+_LOWER_TO_ASCII = (b"\xc4\xb0", b"\xe2\x84\xaa")  # the UTF-8 of İ and K
+_NOT_NAME_BYTES = bytes(set(range(256)) - set(b'abcdefghijklmnopqrstuvwxyz0123456789"'))
+# Every phone key's plain name (`phone_key`) holds one of these.
+_PHONE_WORD = re.compile(b"phone|mobile|tel|cell|fax|sms|whatsapp|msisdn")
+
+
+def _clean_json(tree: object) -> bytes | None:
+    """The JSON of `tree` if `scrub_tree` would leave it as it is, else None; decided on
+    the JSON, in C: no string holds a mark of PII (`@ % + ?`) and no key can name a phone.
+    None means "walk it", not "it holds PII" (a key `hotel`, a float `1e+20` are walked)."""
+    try:
+        encoded = _encode_json(tree)
+    except (TypeError, OverflowError, RecursionError, msgspec.EncodeError):
+        return None
+    if encoded.translate(None, _NOT_MARK_BYTES) or _LOWER_TO_ASCII[0] in encoded:
+        return None
+    if _LOWER_TO_ASCII[1] in encoded:
+        return None
+    names = encoded.lower().translate(None, _NOT_NAME_BYTES)
+    return None if _PHONE_WORD.search(names) else encoded
+
+
+def surely_clean(tree: object) -> bool:
+    """Whether `scrub_tree` would leave `tree` as it is (see `_clean_json`)."""
+    return _clean_json(tree) is not None
+
+
+def scrubbed_json(tree: object) -> bytes:
+    """`tree` scrubbed in place (`scrub_tree`) and encoded: for a tree built here, such as
+    an event's trace, which is nearly always clean and then is encoded only once."""
+    encoded = _clean_json(tree)
+    if encoded is None:
+        scrub_tree(tree, prune=False)
+        encoded = _encode_json(tree)
+    return encoded
+
+
+def _prunable(node: object, owner: object, prune: bool) -> bool:
+    """Whether the walk can leave `node` out: it is surely clean and, if a list, its items
+    are not read as phone numbers by the key that holds them."""
+    if not prune or not surely_clean(node):
+        return False
+    return isinstance(node, dict) or not (type(owner) is str and phone_key(owner))
+
+
+def scrub_tree(tree: object, *, prune: bool = False) -> None:
     """Scrub every key and string of a JSON tree in place (iterative: depth is no risk).
 
     Items of a list are read as values of the list's key (`"phones": ["0151 ..."]`). The hot
-    path of every stored event: exact type tests first, and nothing copied unless it changes.
+    path of every stored event: exact type tests first, nothing copied unless it changes.
+    `prune`: first ask `surely_clean`, and leave out the subtrees it clears, for trees
+    that are mostly clean (a Pinterest event's custom data). A web event's message nearly
+    always holds a URL query, so there the test costs more than the walk it could save.
     """
+    if _prunable(tree, "", prune):
+        return
     stack: list[tuple[object, str]] = [(tree, "")]
     while stack:
         node, owner = stack.pop()
@@ -302,6 +374,6 @@ def clean_outgoing_event(event: dict[str, object]) -> None:
         if key == "event_source_url" and isinstance(value, str):
             event[key] = clean_source_url(value)
         elif isinstance(value, dict | list):
-            scrub_tree(value)
+            scrub_tree(value, prune=True)
         elif isinstance(value, str):
             event[key] = scrub_stored_text(value)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pinrelay.identity.hashing import normalise_and_hash, sha256_hex
 from pinrelay.identity.piiscan import (
@@ -12,7 +16,9 @@ from pinrelay.identity.piiscan import (
     clean_source_url,
     scrub_text,
     scrub_tree,
+    scrubbed_json,
     stored_id,
+    surely_clean,
 )
 
 EMAIL_HASH = sha256_hex("jane.doe@shop.example")
@@ -86,3 +92,64 @@ def test_the_scan_is_linear_on_hostile_text() -> None:
     # each run would cost O(n^2) steps with a backtracking email pattern
     for hostile in ("a" * 50_000 + "@", "%40" * 20_000, "a@" * 25_000, "+1" * 25_000):
         assert len(scrub_text(hostile)) > 0
+
+
+# --- the pruned walk: subtrees cleared in C are left out, and nothing else changes ---------
+
+_KEYS = st.sampled_from(
+    [
+        "phone", "phones", "Mobile_Number", "t-e-l", "billingPhone", "hotel", "email", "em",
+        "name", "url", "a@b.co", "mob\u0130le", "p\nhone", "\u212aey", "sms", "items", "x",
+    ]
+)  # fmt: skip
+_TEXTS = st.sampled_from(
+    [
+        "jane@shop.example", "+1 415 555 0100", "0151 2345678", "4155550100", "plain words",
+        "https://shop.example/?email=jane%40shop.example&epik=abc", "https://shop.example/p",
+        "Café", "back\\slash", "line\nbreak", "", "50%", "a+b", "why?",
+    ]
+)  # fmt: skip
+_LEAVES = st.one_of(
+    _TEXTS, st.integers(-10, 10**10), st.floats(allow_nan=False), st.booleans(), st.none()
+)
+JSON_TREES = st.recursive(
+    _LEAVES,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(_KEYS, children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400)
+@given(JSON_TREES)
+def test_the_pruned_walk_scrubs_exactly_what_the_whole_walk_does(tree: Any) -> None:
+    pruned, whole = copy.deepcopy(tree), copy.deepcopy(tree)
+    scrub_tree(pruned, prune=True)
+    scrub_tree(whole)
+    assert pruned == whole
+
+
+@settings(max_examples=400)
+@given(JSON_TREES)
+def test_a_tree_called_surely_clean_is_left_as_it_is_by_the_whole_walk(tree: Any) -> None:
+    if surely_clean(tree):
+        walked = copy.deepcopy(tree)
+        scrub_tree(walked)
+        assert walked == tree
+
+
+@settings(max_examples=200)
+@given(JSON_TREES)
+def test_scrubbed_json_is_the_scrubbed_tree_encoded(tree: Any) -> None:
+    scrubbed, expected = copy.deepcopy(tree), copy.deepcopy(tree)
+    encoded = scrubbed_json(scrubbed)
+    scrub_tree(expected)
+    assert scrubbed == expected
+    assert msgspec.json.decode(encoded) == msgspec.json.decode(msgspec.json.encode(expected))
+
+
+def test_a_phone_keys_list_is_walked_though_its_items_look_clean() -> None:
+    tree = {"contact": {"phones": ["0151 2345678"]}}
+    scrub_tree(tree, prune=True)
+    assert tree["contact"]["phones"] != ["0151 2345678"]
+    assert surely_clean({"order": {"items": [{"sku": "A-1", "price": 9.5}]}})
+    assert not surely_clean({"hotel": "Ritz"})  # walked, not pruned: a false alarm costs time
