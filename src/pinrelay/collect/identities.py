@@ -10,8 +10,9 @@ hashes are stored, plus the raw click id, which Pinterest wants unhashed (pinter
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+import msgspec
 
 from pinrelay.collect.network import Network
 from pinrelay.collect.visitor import Visitor, visitor_of
@@ -81,8 +82,7 @@ async def known_identities(
     return KnownIdentities(source_id, found)
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(msgspec.Struct, frozen=True):
     keys: dict[str, list[str]]  # hashed keys for this event: its own and the stored ones
     click_id: str | None
     visitor: Visitor

@@ -8,7 +8,6 @@ field is wrong ("timestamp: ..."), which is what a developer fixing their SDK ca
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,8 +38,7 @@ class MessageRejected(PinrelayError):
         self.too_large = too_large
 
 
-@dataclass(frozen=True)
-class AcceptedMessage:
+class AcceptedMessage(msgspec.Struct, frozen=True):
     """A checked message, its id, and the time the event happened (skew-corrected)."""
 
     message: dict[str, Any]

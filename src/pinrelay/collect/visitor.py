@@ -20,9 +20,10 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+import msgspec
 
 from pinrelay.collect.network import Network
 
@@ -61,12 +62,11 @@ _PRIVATE_NETWORKS = tuple(
 )
 
 
-@dataclass(frozen=True)
-class Visitor:
+class Visitor(msgspec.Struct, frozen=True):
     ip: str | None
     user_agent: str | None
     bot: str | None = None  # why the event is bot traffic, if it is
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=4096)  # the same visitors and servers come back: parsing costs ~10 µs

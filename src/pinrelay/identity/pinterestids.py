@@ -12,8 +12,9 @@ pinterest-capi.md §5.4:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 from pinrelay.identity.clickid import EPIK_COOKIES, EPIK_PARAM, query_param
 from pinrelay.identity.hashing import normalise_and_hash
@@ -25,8 +26,7 @@ _PAGE_PLACES = (("context", "page", "url"), ("context", "page", "search"))
 MAX_CLICK_ID_CHARS = 2048  # opaque, but a kilobyte-sized "id" is not one
 
 
-@dataclass(frozen=True)
-class RememberedClick:
+class RememberedClick(msgspec.Struct, frozen=True):
     """A click id and the event time (unix seconds) of the landing that brought it."""
 
     value: str

@@ -1,9 +1,13 @@
-"""The rows the store reads and writes, as plain frozen dataclasses shared by every engine."""
+"""The rows the store reads and writes, shared by every engine: frozen dataclasses, and
+frozen msgspec Structs for the records made once or more per event (a Struct is built in C,
+~15 times faster than a frozen dataclass's `__init__`: issue 12)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
+
+import msgspec
 
 OutboxStatus = Literal["pending", "delivered", "dead"]
 IdentityKind = Literal["user", "anonymous"]
@@ -50,8 +54,7 @@ class Integration:
         return self.enabled and self.paused_reason is None
 
 
-@dataclass(frozen=True)
-class OutboxRow:
+class OutboxRow(msgspec.Struct, frozen=True):
     """A Pinterest-ready event queued for one integration."""
 
     integration_id: str
@@ -62,8 +65,7 @@ class OutboxRow:
     match_keys: tuple[str, ...] = ()  # keys the event carries, counted for match quality
 
 
-@dataclass(frozen=True)
-class IdentityUpdate:
+class IdentityUpdate(msgspec.Struct, frozen=True):
     """Hashed match keys (and the click id) to remember for a user or a device."""
 
     kind: IdentityKind
@@ -73,17 +75,15 @@ class IdentityUpdate:
     click_id_at: float = 0.0
 
 
-@dataclass(frozen=True)
-class StoredIdentity:
+class StoredIdentity(msgspec.Struct, frozen=True):
     """What is remembered of a user or a device: hashes only, and the raw click id."""
 
-    match_keys: dict[str, list[str]] = field(default_factory=dict)
+    match_keys: dict[str, list[str]] = msgspec.field(default_factory=dict)
     click_id: str | None = None
     click_id_at: float = 0.0
 
 
-@dataclass(frozen=True)
-class IngestRecord:
+class IngestRecord(msgspec.Struct, frozen=True):
     """One accepted event with everything its commit writes, in one transaction."""
 
     source_id: str
