@@ -49,23 +49,28 @@ ADVERTISING_ID_PATH = ("context", "device", "advertisingId")
 AD_TRACKING_PATH = ("context", "device", "adTrackingEnabled")
 
 
+def _split_fields() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    """MATCH_KEY_FIELDS as (key, field name) pairs: a bag's own fields, then its address's.
+    Own fields come first in MATCH_KEY_FIELDS, so reading them first keeps its order (the
+    order of each key's values); anything else is a mistake in the table, caught here."""
+    own = tuple((key, path[0]) for key, path in MATCH_KEY_FIELDS if len(path) == 1)
+    rest = MATCH_KEY_FIELDS[len(own) :]
+    if any(len(path) != 2 or path[0] != "address" for _, path in rest):
+        raise RuntimeError("MATCH_KEY_FIELDS: a bag's own fields first, then address.<field>")
+    return own, tuple((key, path[1]) for key, path in rest)
+
+
+OWN_FIELDS, ADDRESS_FIELDS = _split_fields()
 _Field = tuple[str, str, str]  # (match key, field name, label for problems)
 
 
 def _bag_fields(
     bag_path: tuple[str, ...],
 ) -> tuple[tuple[str, ...], tuple[_Field, ...], tuple[_Field, ...]]:
-    """MATCH_KEY_FIELDS of one bag, split into its own fields and its address's: what
-    `match_keys_of` reads, prepared once. Own fields come first in MATCH_KEY_FIELDS, so
-    reading them first keeps its order (the order of each key's values)."""
+    """What `match_keys_of` reads in one bag, with the labels of its problems."""
     label = ".".join(bag_path)
-    own = tuple(
-        (k, path[0], f"{label}.{path[0]}") for k, path in MATCH_KEY_FIELDS if len(path) == 1
-    )
-    rest = MATCH_KEY_FIELDS[len(own) :]
-    if any(len(path) != 2 or path[0] != "address" for _, path in rest):
-        raise RuntimeError("MATCH_KEY_FIELDS: a bag's own fields first, then address.<field>")
-    address = tuple((k, path[1], f"{label}.address.{path[1]}") for k, path in rest)
+    own = tuple((key, name, f"{label}.{name}") for key, name in OWN_FIELDS)
+    address = tuple((key, name, f"{label}.address.{name}") for key, name in ADDRESS_FIELDS)
     return bag_path, own, address
 
 

@@ -15,10 +15,11 @@ import msgspec
 
 from pinrelay.identity.hashing import normalise_and_hash
 from pinrelay.identity.matchkeys import (
+    ADDRESS_FIELDS,
     ADVERTISING_ID_PATH,
     FULL_NAME_BAGS,
     FULL_NAME_FIELD,
-    MATCH_KEY_FIELDS,
+    OWN_FIELDS,
     TRAIT_BAGS,
     split_full_name,
 )
@@ -78,11 +79,24 @@ def _redact_full_name(bag: dict[str, Any]) -> None:
         bag[FULL_NAME_FIELD] = f"{first} {last}"
 
 
+def _redact_fields(holder: dict[str, Any], fields: tuple[tuple[str, str], ...]) -> None:
+    for key, name in fields:
+        raw = holder.get(name)
+        if raw is None:
+            continue
+        replacement = _hashed(key, raw)
+        if replacement is None:
+            del holder[name]
+        else:
+            holder[name] = replacement
+
+
 def _redact_bag(bag: dict[str, Any], *, has_full_name: bool) -> None:
-    for key, path in MATCH_KEY_FIELDS:
-        _redact_field(bag, key, path)
+    """The match keys of MATCH_KEY_FIELDS (the same places `match_keys_of` reads)."""
+    _redact_fields(bag, OWN_FIELDS)
     address = bag.get("address")
     if isinstance(address, dict):
+        _redact_fields(address, ADDRESS_FIELDS)
         for field_name in _UNREAD_ADDRESS_FIELDS:
             address.pop(field_name, None)
     elif address is not None:
