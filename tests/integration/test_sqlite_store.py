@@ -106,3 +106,20 @@ async def test_a_failing_operation_does_not_undo_the_others(store: SQLiteStore) 
     assert isinstance(results[1], sqlite3.OperationalError)
     assert (await store.outbox_counts("int_1"))["pending"] == 1
     await store.close()
+
+
+async def test_an_operation_failing_alone_writes_nothing_and_the_next_commits(
+    store: SQLiteStore,
+) -> None:
+    def half_then_broken(conn: sqlite3.Connection) -> None:
+        assert conn.execute("DELETE FROM events").rowcount == 1  # undone with the rest
+        conn.execute("INSERT INTO nowhere VALUES (1)")
+
+    assert await store.ingest([_record("first")]) == [True]
+    with pytest.raises(sqlite3.OperationalError):
+        await store._writer.run(half_then_broken)  # a group of one: no savepoint
+    assert await store.ingest([_record("second")]) == [True]
+    await store.close()
+    with sqlite3.connect(store.path) as conn:
+        stored = [row[0] for row in conn.execute("SELECT message_id FROM events ORDER BY seq")]
+    assert stored == ["first", "second"]

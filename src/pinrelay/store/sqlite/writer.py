@@ -38,13 +38,17 @@ class _Job:
 _STOP = object()
 
 
-def _resolve(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
-    if future.done():  # the caller went away (e.g. the client disconnected)
-        return
-    if error is not None:
-        future.set_exception(error)
-    else:
-        future.set_result(result)
+_Result = tuple[asyncio.Future[Any], Any, BaseException | None]
+
+
+def _resolve(results: list[_Result]) -> None:
+    for future, result, error in results:
+        if future.done():  # the caller went away (e.g. the client disconnected)
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
 
 
 class GroupCommitWriter:
@@ -117,25 +121,36 @@ class GroupCommitWriter:
 
     def _commit_group(self, connection: sqlite3.Connection, jobs: list[_Job]) -> None:
         results: list[tuple[_Job, Any, BaseException | None]] = []
+        alone = len(jobs) == 1  # no savepoint: a failure rolls the one job back whole
         try:
             connection.execute("BEGIN IMMEDIATE")
             for job in jobs:
-                connection.execute("SAVEPOINT job")
+                if not alone:
+                    connection.execute("SAVEPOINT job")
                 try:
                     result = job.operation(connection)
                 except Exception as exc:  # one bad operation must not undo the others
-                    connection.execute("ROLLBACK TO job")
+                    if not alone:
+                        connection.execute("ROLLBACK TO job")
+                    elif connection.in_transaction:
+                        connection.execute("ROLLBACK")
                     results.append((job, None, exc))
                 else:
                     results.append((job, result, None))
-                connection.execute("RELEASE job")
-            connection.execute("COMMIT")
-            self.commits += 1
+                if not alone:
+                    connection.execute("RELEASE job")
+            if connection.in_transaction:
+                connection.execute("COMMIT")
+                self.commits += 1
         except sqlite3.Error as exc:
             logger.error("group commit failed", action="store.commit_failed", error=str(exc))
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             failure = StoreError(f"the database rejected the write: {exc}")
             results = [(job, None, failure) for job in jobs]
+        # One wake-up per event loop for the whole group, not one per job.
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Result]] = {}
         for job, result, error in results:
-            job.loop.call_soon_threadsafe(_resolve, job.future, result, error)
+            by_loop.setdefault(job.loop, []).append((job.future, result, error))
+        for loop, resolved in by_loop.items():
+            loop.call_soon_threadsafe(_resolve, resolved)
