@@ -1,0 +1,70 @@
+"""Instructions per ingested event, counted by valgrind: the A/B figure noise does not move.
+
+    .venv/bin/python -m benchmarks.instructions                       # this checkout
+    PYTHONPATH=<other checkout>/src .venv/bin/python -m benchmarks.instructions   # another
+
+Runs `benchmarks.ingest_inprocess` (20-event batches of the wrk script's checkout, through
+identity, pipelines, validation and the SQLite group commit) under callgrind twice, for
+`--small` and `--large` events, and prints the difference per event: start-up, imports and
+warm-up cancel out. Time on a shared machine moves by 10-50% between runs; instruction
+counts move by well under 1%, so two versions of the code compare in one run each. It is
+slow (valgrind runs Python ~50 times slower): a few minutes. Needs Debian's `valgrind`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+_TOTAL = re.compile(rb"^summary: (\d+)", re.MULTILINE)
+
+
+def instructions(events: int, batch: int, workdir: Path) -> int:
+    """Instructions (valgrind's Ir) of one in-process ingest run of `events` events."""
+    out = workdir / f"callgrind.{events}.out"
+    subprocess.run(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            f"--callgrind-out-file={out}",
+            sys.executable,
+            "-m",
+            "benchmarks.ingest_inprocess",
+            "--events",
+            str(events),
+            "--batch",
+            str(batch),
+        ],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONHASHSEED": "0"},
+    )
+    found = _TOTAL.search(out.read_bytes())
+    if found is None:
+        raise SystemExit(f"no instruction total in {out}")
+    return int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--small", type=int, default=1000)
+    parser.add_argument("--large", type=int, default=3000)
+    parser.add_argument("--batch", type=int, default=20)
+    args = parser.parse_args()
+    if shutil.which("valgrind") is None:
+        raise SystemExit("valgrind is not installed: sudo apt-get install valgrind")
+    with tempfile.TemporaryDirectory() as tmp:
+        small = instructions(args.small, args.batch, Path(tmp))
+        large = instructions(args.large, args.batch, Path(tmp))
+    per_event = (large - small) / (args.large - args.small)
+    print(f"instructions per event: {per_event:,.0f} ({args.small:,} and {args.large:,} events)")
+
+
+if __name__ == "__main__":
+    main()
