@@ -121,27 +121,20 @@ class GroupCommitWriter:
 
     def _commit_group(self, connection: sqlite3.Connection, jobs: list[_Job]) -> None:
         results: list[tuple[_Job, Any, BaseException | None]] = []
-        alone = len(jobs) == 1  # no savepoint: a failure rolls the one job back whole
         try:
             connection.execute("BEGIN IMMEDIATE")
             for job in jobs:
-                if not alone:
-                    connection.execute("SAVEPOINT job")
+                connection.execute("SAVEPOINT job")
                 try:
                     result = job.operation(connection)
                 except Exception as exc:  # one bad operation must not undo the others
-                    if not alone:
-                        connection.execute("ROLLBACK TO job")
-                    elif connection.in_transaction:
-                        connection.execute("ROLLBACK")
+                    connection.execute("ROLLBACK TO job")
                     results.append((job, None, exc))
                 else:
                     results.append((job, result, None))
-                if not alone:
-                    connection.execute("RELEASE job")
-            if connection.in_transaction:
-                connection.execute("COMMIT")
-                self.commits += 1
+                connection.execute("RELEASE job")
+            connection.execute("COMMIT")
+            self.commits += 1
         except sqlite3.Error as exc:
             logger.error("group commit failed", action="store.commit_failed", error=str(exc))
             if connection.in_transaction:
