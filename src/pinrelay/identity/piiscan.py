@@ -267,9 +267,7 @@ def _clean_json(tree: object) -> bytes | None:
         encoded = _encode_json(tree)
     except (TypeError, OverflowError, RecursionError, msgspec.EncodeError):
         return None
-    if encoded.translate(None, _NOT_MARK_BYTES) or _LOWER_TO_ASCII[0] in encoded:
-        return None
-    if _LOWER_TO_ASCII[1] in encoded:
+    if encoded.translate(None, _NOT_MARK_BYTES) or any(c in encoded for c in _LOWER_TO_ASCII):
         return None
     names = encoded.lower().translate(None, _NOT_NAME_BYTES)
     return None if _PHONE_WORD.search(names) else encoded

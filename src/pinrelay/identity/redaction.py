@@ -51,21 +51,6 @@ def _hashed(key: str, raw: object) -> object | None:
     return normalise_and_hash(key, raw)
 
 
-def _redact_field(bag: dict[str, Any], key: str, path: tuple[str, ...]) -> None:
-    parent: object = bag
-    for part in path[:-1]:
-        parent = parent.get(part) if isinstance(parent, dict) else None
-    if not isinstance(parent, dict) or path[-1] not in parent:
-        return
-    if parent[path[-1]] is None:
-        return
-    replacement = _hashed(key, parent[path[-1]])
-    if replacement is None:
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = replacement
-
-
 def _redact_full_name(bag: dict[str, Any]) -> None:
     """Replace "First Last" with "<hash first> <hash last>" so it still splits the same way."""
     if bag.get(FULL_NAME_FIELD) is None:
@@ -129,7 +114,7 @@ def redact_pii(message: Mapping[str, Any]) -> dict[str, Any]:
         copy.get("context", {}).get("device") if isinstance(copy.get("context"), dict) else None
     )
     if isinstance(device, dict):
-        _redact_field(device, "hashed_maids", ADVERTISING_ID_PATH[-1:])
+        _redact_fields(device, (("hashed_maids", ADVERTISING_ID_PATH[-1]),))
     # Then PII wherever else a sender put it: an email as userId, traits under their own
     # names, addresses in URLs and free text (identity.piiscan).
     for id_field in ("userId", "anonymousId"):
