@@ -85,7 +85,9 @@ def test_segment_sdk_events_reach_the_sandbox_exactly(
     write_key, _ = configure(serve)
     client = Client(write_key, host=serve.collect_url, gzip=gzip, max_retries=1)
     context = {"ip": "198.51.100.23", "userAgent": UA}
-    happened = datetime.now(UTC) - timedelta(minutes=5)
+    # On a whole second: the server corrects the SDK's clock by the time the batch took to
+    # reach it (received - (sentAt - timestamp)), which must not push event_time over a second.
+    happened = (datetime.now(UTC) - timedelta(minutes=5)).replace(microsecond=0)
     client.identify(
         "user-42",
         {"email": "  Jane.Doe@Example.COM ", "firstName": "Jane"},
