@@ -1,7 +1,8 @@
 """Run a set of compiled pipelines on one source event.
 
 This is on the ingest hot path (once per event per integration), so `PipelineSet` compiles
-every definition when it is built and `evaluate` only calls prepared closures.
+every definition when it is built: `evaluate` calls one generated function per matching
+pipeline (`pipeline.codegen`), held equal to the closure interpreter (`run_reference`).
 
 Matching: every non-fallback pipeline whose trigger holds produces an event (one source event
 may give several Pinterest events, each with its own `event_name` and the same `event_id`).
@@ -11,11 +12,12 @@ Evaluation never raises on a message: what cannot be mapped is dropped and noted
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from pinrelay.errors import PipelineError
+from pinrelay.pipeline.codegen import generate_run
 from pinrelay.pipeline.compiler import Writer, compile_writers
 from pinrelay.pipeline.conditions import Predicate, compile_trigger
 from pinrelay.pipeline.events import EventInput, PipelineOutput
@@ -31,21 +33,28 @@ class CompiledPipeline:
     definition: PipelineDefinition
     matches: Predicate
     writers: tuple[Writer, ...]
+    # The generated function (pipeline.codegen): what `run_reference` does, in fewer calls.
+    run: Callable[[EventInput], PipelineOutput]
+    source: str  # its Python source, for debugging
 
     @classmethod
     def compile(cls, definition: PipelineDefinition) -> CompiledPipeline:
         trigger = definition.trigger
+        generated = generate_run(definition)
         return cls(
             definition=definition,
             matches=compile_trigger(trigger.event_types, trigger.conditions),
             writers=compile_writers(definition),
+            run=generated.run,
+            source=generated.source,
         )
 
     @property
     def name(self) -> str:
         return self.definition.name
 
-    def run(self, inp: EventInput) -> PipelineOutput:
+    def run_reference(self, inp: EventInput) -> PipelineOutput:
+        """The closure interpreter: the specification `run` is tested against."""
         event: dict[str, Any] = {}
         notes: list[str] = []
         for write in self.writers:

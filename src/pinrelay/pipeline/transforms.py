@@ -147,6 +147,18 @@ def _text(value: Any, convert: Callable[[str], str]) -> str:
     return convert(value)
 
 
+def lowercase(value: Any) -> str:
+    return _text(value, str.lower)
+
+
+def uppercase(value: Any) -> str:
+    return _text(value, str.upper)
+
+
+def trim(value: Any) -> str:
+    return _text(value, str.strip)
+
+
 def _elementwise(convert: Callable[[Any], Any]) -> Callable[[TransformArgs], Step]:
     def build(_: TransformArgs) -> Step:
         def step(value: Any) -> Any:
@@ -336,6 +348,19 @@ class TransformSpec:
     reads_root: bool = False  # the step is `step(value, root)`
 
 
+# The scalar conversions of the elementwise transforms: a step calls its conversion directly on
+# a value that is not a list, which is what lets generated code (pipeline.codegen) skip the step.
+ELEMENTWISE: Mapping[str, Callable[[Any], Any]] = {
+    "unix_seconds": unix_seconds,
+    "decimal_string": decimal_string,
+    "to_string": to_string,
+    "to_int": to_int,
+    "lowercase": lowercase,
+    "uppercase": uppercase,
+    "trim": trim,
+    "currency_code": currency_code,
+}
+
 TRANSFORMS: Mapping[str, TransformSpec] = {
     "unix_seconds": TransformSpec(_elementwise(unix_seconds)),
     "normalised_sha256": TransformSpec(_normalised_sha256, hashes=True),
@@ -343,9 +368,9 @@ TRANSFORMS: Mapping[str, TransformSpec] = {
     "decimal_string": TransformSpec(_elementwise(decimal_string)),
     "to_string": TransformSpec(_elementwise(to_string)),
     "to_int": TransformSpec(_elementwise(to_int)),
-    "lowercase": TransformSpec(_elementwise(lambda v: _text(v, str.lower))),
-    "uppercase": TransformSpec(_elementwise(lambda v: _text(v, str.upper))),
-    "trim": TransformSpec(_elementwise(lambda v: _text(v, str.strip))),
+    "lowercase": TransformSpec(_elementwise(lowercase)),
+    "uppercase": TransformSpec(_elementwise(uppercase)),
+    "trim": TransformSpec(_elementwise(trim)),
     "sum": TransformSpec(_sum, uses_field=True),
     "count": TransformSpec(_count, uses_field=True),
     "first": TransformSpec(_first),
