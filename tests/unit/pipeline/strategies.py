@@ -123,7 +123,7 @@ def field_mappings(draw: st.DrawFn, *, target: str | None = None, depth: int = 0
     names = tuple(draw(st.lists(st.sampled_from(sorted(TRANSFORMS)), max_size=3)))
     sources = tuple(draw(st.lists(paths, min_size=0 if names else 1, max_size=3)))
     each = None
-    if depth < 2 and draw(st.integers(0, 5)) == 0 or target == "custom_data.contents":
+    if (depth < 2 and draw(st.integers(0, 5)) == 0) or target == "custom_data.contents":
         each = tuple(
             draw(field_mappings(target=draw(st.sampled_from(ITEM_TARGETS)), depth=depth + 1))
             for _ in range(draw(st.integers(1, 3)))
