@@ -44,7 +44,7 @@ see `pipeline.codebuilder`. `generated_source(definition)` shows the code, e.g. 
             except _TE as failure:
                 notes.append(f"{_n0}{failure.reason}; field dropped")
                 v = _M
-        if v is not _M and v is not None and not (isinstance(v, _C) and not v):
+        if v is not _M and v is not None and (v or not isinstance(v, _C)):
             if v.__class__ is not str:
                 shape = True
             if v.__class__ is not str and not all(v):

@@ -89,7 +89,7 @@ class FieldEmitter:
         if made.opaque or mapping.default is NO_DEFAULT:
             kept = f"{var} is not _M"
             if not made.opaque:
-                kept += f" and {var} is not None and not (isinstance({var}, _C) and not {var})"
+                kept += f" and {var} is not None and ({var} or not isinstance({var}, _C))"
             emit(depth, f"if {kept}:")
             self.tests(depth + 1, rules, var, made)
             write(depth + 1)
@@ -97,7 +97,8 @@ class FieldEmitter:
                 emit(depth, "else:")
                 on_missing(depth + 1)
             return
-        emit(depth, f"if {var} is _M or {var} is None or (isinstance({var}, _C) and not {var}):")
+        empty = f"{var} is _M or {var} is None or (not {var} and isinstance({var}, _C))"
+        emit(depth, f"if {empty}:")
         emit(depth + 1, f"{var} = {constant(self.code, mapping.default)}")
         self.constant_tests(depth + 1, rules, mapping.default)
         tests_at = len(self.code.lines)
