@@ -50,15 +50,34 @@ see `pipeline.codebuilder`. `generated_source(definition)` shows the code, e.g. 
             if v.__class__ is not str and not all(v):
                 clean = False
             event['event_id'] = v
-        # 'user_data.client_ip_address'  (and so on)
-        ...
+        # 'user_data.client_ip_address'
+        v = _M
+        if message is not None and (message.__class__ is dict or isinstance(message, _Mapping)):
+            x0 = message.get('context')
+            if x0 is not None and (x0.__class__ is dict or isinstance(x0, _Mapping)):
+                x1 = x0.get('ip')
+                if x1 is not None:
+                    v = x1
+        if v is not _M and v is not None and (v or not isinstance(v, _C)):
+            if v.__class__ not in _SC:
+                clean = False
+            if d0 is None:
+                d0 = event['user_data'] = {}
+            d0['client_ip_address'] = v
         if shape:
             _shape_event(event, notes)
         _finish_user_data(event, message=message, identity_keys=inp.identity_keys, ...)
         if shape or not clean:
             return _Output('lead', _without_empty(event), tuple(notes), '<memory>')
-        ...
+        user_data = event['user_data']
+        if not user_data:
+            del event['user_data']
+        elif not _hashes_are_clean(user_data):
+            return _Output('lead', _without_empty(event), tuple(notes), '<memory>')
         return _Output('lead', event, tuple(notes), '<memory>')
+
+`_t0` is the built `to_string` step, `_e0` its scalar conversion, `_n0` the note's prefix
+(`event_id: to_string: `); several fields reading `context.*` would share one read of it.
 """
 
 from __future__ import annotations

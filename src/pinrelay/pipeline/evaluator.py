@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from pinrelay.errors import PipelineError
@@ -40,13 +41,19 @@ class CompiledPipeline:
     @classmethod
     def compile(cls, definition: PipelineDefinition) -> CompiledPipeline:
         trigger = definition.trigger
-        generated = generate_run(definition)
+        writers = compile_writers(definition)
+        try:
+            generated = generate_run(definition)
+            run, source = generated.run, generated.source
+        except (SyntaxError, RecursionError, MemoryError):
+            # too big or too deep for Python's compiler (a hostile definition): interpreted
+            run, source = partial(interpret, definition, writers), ""
         return cls(
             definition=definition,
             matches=compile_trigger(trigger.event_types, trigger.conditions),
-            writers=compile_writers(definition),
-            run=generated.run,
-            source=generated.source,
+            writers=writers,
+            run=run,
+            source=source,
         )
 
     @property
@@ -55,20 +62,27 @@ class CompiledPipeline:
 
     def run_reference(self, inp: EventInput) -> PipelineOutput:
         """The closure interpreter: the specification `run` is tested against."""
-        event: dict[str, Any] = {}
-        notes: list[str] = []
-        for write in self.writers:
-            write(inp, event, notes)
-        shape_event(event, notes)
-        merge = self.definition.identity == "merge"
-        finish_user_data(
-            event,
-            message=inp.message if merge else None,
-            identity_keys=inp.identity_keys if merge else {},
-            message_keys=inp.message_keys,
-            notes=notes,
-        )
-        return PipelineOutput(self.name, without_empty(event), tuple(notes), self.definition.origin)
+        return interpret(self.definition, self.writers, inp)
+
+
+def interpret(
+    definition: PipelineDefinition, writers: tuple[Writer, ...], inp: EventInput
+) -> PipelineOutput:
+    """Run the closures of `pipeline.compiler`, then the finishing steps."""
+    event: dict[str, Any] = {}
+    notes: list[str] = []
+    for write in writers:
+        write(inp, event, notes)
+    shape_event(event, notes)
+    merge = definition.identity == "merge"
+    finish_user_data(
+        event,
+        message=inp.message if merge else None,
+        identity_keys=inp.identity_keys if merge else {},
+        message_keys=inp.message_keys,
+        notes=notes,
+    )
+    return PipelineOutput(definition.name, without_empty(event), tuple(notes), definition.origin)
 
 
 class PipelineSet:

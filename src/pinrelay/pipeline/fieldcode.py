@@ -101,10 +101,9 @@ class FieldEmitter:
         emit(depth, f"if {empty}:")
         emit(depth + 1, f"{var} = {constant(self.code, mapping.default)}")
         self.constant_tests(depth + 1, rules, mapping.default)
-        tests_at = len(self.code.lines)
-        self.tests(depth + 1, rules, var, made)
-        if len(self.code.lines) > tests_at:
-            self.code.lines.insert(tests_at, "    " * depth + "else:")
+        if unshaped_if(rules, var, made) is not None or unclean_if(rules, var, made) is not None:
+            emit(depth, "else:")
+            self.tests(depth + 1, rules, var, made)
         write(depth)
 
     def tests(self, depth: int, rules: Rules, var: str, made: Made) -> None:

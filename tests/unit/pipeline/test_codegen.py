@@ -7,13 +7,15 @@ import ast
 import copy
 import json
 import re
+import textwrap
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pinrelay.pipeline import EventInput, load_pipeline_file, load_pipeline_text
+from pinrelay.pipeline import EventInput, codegen, evaluator, load_pipeline_file, load_pipeline_text
 from pinrelay.pipeline.codegen import generated_source
 from pinrelay.pipeline.evaluator import CompiledPipeline
 from pinrelay.pipeline.model import PipelineDefinition
@@ -167,3 +169,29 @@ def test_decimal_string_gives_its_own_results_unchanged(value: Any) -> None:
     except TransformError:
         return
     assert decimal_string(once) == once
+
+
+def test_the_module_docstring_shows_what_is_generated() -> None:
+    [definition] = load_pipeline_text(
+        "name: lead\ntrigger: {event: track}\ntransform:\n"
+        "  static: [{target: event_name, value: lead}]\n"
+        "  mapping: [{source: message_id, target: event_id, transform: to_string}]\n"
+        "  context: [{source: context.ip, target: user_data.client_ip_address}]\n"
+    )
+    source = generated_source(definition).replace("'<string>'", "'<memory>'")
+    source = source.replace("inp.identity_keys, message_keys=inp.message_keys, notes=notes)", "")
+    shown = (codegen.__doc__ or "").split("    def run(inp):")[1].split("\n\n`_t0`")[0]
+    shown = textwrap.dedent("    def run(inp):" + shown.replace("inp.identity_keys, ...)", ""))
+    assert shown.strip() == source.strip()
+
+
+def test_a_definition_python_cannot_compile_is_interpreted(monkeypatch: pytest.MonkeyPatch) -> None:
+    def too_deep(definition: PipelineDefinition) -> None:
+        raise RecursionError
+
+    monkeypatch.setattr(evaluator, "generate_run", too_deep)
+    message = {"type": "track", "event": "Order Completed", "properties": {"revenue": 3}}
+    for definition in KNOWN:
+        pipeline = CompiledPipeline.compile(definition)
+        assert pipeline.source == ""
+        assert pipeline.run(EventInput(message)) == pipeline.run_reference(EventInput(message))
