@@ -140,7 +140,7 @@ class FieldEmitter:
                 code.emit(depth, f"if {var} is _M:")
             self._read(depth + (1 if position else 0), source, root, var, bool(position))
         if mapping.each is not None:
-            self._each(depth, mapping, var, label)
+            self._each(depth, mapping, mapping.each, var, label)
         for name, step, reads_root in transform_steps(mapping):
             self._transform(depth, name, step, reads_root, var=var, root=root, label=label)
         if mapping.allowed is not None:
@@ -237,10 +237,16 @@ class FieldEmitter:
         code.emit(depth + 2, f'notes.append(f"{{{prefix}}}{{failure.reason}}; field dropped")')
         code.emit(depth + 2, f"{var} = _M")
 
-    def _each(self, depth: int, mapping: FieldMapping, var: str, label: str) -> None:
+    def _each(
+        self,
+        depth: int,
+        mapping: FieldMapping,
+        each: tuple[FieldMapping, ...],
+        var: str,
+        label: str,
+    ) -> None:
         """`compiler._each_runner` inlined: one object per item, empty ones left out."""
         code, emit = self.code, self.code.emit
-        assert mapping.each is not None
         in_contents = mapping.target == "custom_data.contents" and not mapping.transforms
         items, item, built = code.local("items"), code.local("item"), code.local("built")
         emit(depth, f"if {var} is not _M:")
@@ -250,7 +256,7 @@ class FieldEmitter:
         emit(depth + 2, f"{items} = []")
         emit(depth + 2, f"for {item} in {var}:")
         emit(depth + 3, f"{built} = {{}}")
-        for sub in mapping.each:
+        for sub in each:
             parts = tuple(sub.target.split("."))
             sub_var = code.local("w")
             code.comment(depth + 3, sub.target)
