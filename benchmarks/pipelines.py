@@ -1,11 +1,12 @@
-"""Pipeline evaluation per event: the trigger index against trying every trigger.
+"""Pipeline evaluation per event: the trigger index against trying every trigger, and the
+generated functions (pipeline.codegen) against the closure interpreter they replace.
 
     .venv/bin/python -m benchmarks.pipelines --seconds 2
 
-Both variants run on the 17 presets, in the same process and the same run, interleaved, for
-an "Order Completed" track (matched by one preset), a page call and an unknown track (the
+Each pair runs on the presets, in the same process and the same run, interleaved, for an
+"Order Completed" track (matched by one preset), a page call and an unknown track (the
 `custom` fallback). The report is the time per event of each and their ratio; the outputs of
-both are checked to be the same pipelines first, so the index cannot win by skipping one.
+both are checked to be the same first, so neither can win by skipping work.
 """
 
 from __future__ import annotations
@@ -61,6 +62,18 @@ def _per_event_seconds(run: Callable[[], object], seconds: float) -> float:
     return (time.perf_counter() - started) / runs
 
 
+def interleaved(
+    first: Callable[[], object], second: Callable[[], object], seconds: float
+) -> tuple[float, float]:
+    """(first, second) seconds per call, measured in turns so a noisy neighbour slows both."""
+    first_total = second_total = 0.0
+    rounds = 4
+    for _ in range(rounds):
+        first_total += _per_event_seconds(first, seconds / (2 * rounds))
+        second_total += _per_event_seconds(second, seconds / (2 * rounds))
+    return first_total / rounds, second_total / rounds
+
+
 def measure(pipelines: PipelineSet, message: dict[str, Any], seconds: float) -> tuple[float, float]:
     """(scan, indexed) seconds per full evaluation (matching + running what matched)."""
     inp = EventInput(message)
@@ -75,12 +88,25 @@ def measure(pipelines: PipelineSet, message: dict[str, Any], seconds: float) -> 
     def by_index() -> object:
         return pipelines.evaluate(inp)
 
-    scan_total = indexed_total = 0.0
-    rounds = 4  # interleaved, so a noisy neighbour slows both alike
-    for _ in range(rounds):
-        scan_total += _per_event_seconds(by_scan, seconds / (2 * rounds))
-        indexed_total += _per_event_seconds(by_index, seconds / (2 * rounds))
-    return scan_total / rounds, indexed_total / rounds
+    return interleaved(by_scan, by_index, seconds)
+
+
+def measure_generated(
+    pipelines: PipelineSet, message: dict[str, Any], seconds: float
+) -> tuple[float, float]:
+    """(reference, generated) seconds per run of the pipelines that match (no matching)."""
+    inp = EventInput(message)
+    matched = pipelines.matching(message)
+    if [p.run(inp) for p in matched] != [p.run_reference(inp) for p in matched]:
+        raise SystemExit("the generated functions changed the result")
+
+    def by_reference() -> object:
+        return [p.run_reference(inp) for p in matched]
+
+    def by_generated() -> object:
+        return [p.run(inp) for p in matched]
+
+    return interleaved(by_reference, by_generated, seconds)
 
 
 def main() -> None:
@@ -91,9 +117,12 @@ def main() -> None:
     print(f"{len(pipelines)} presets")
     for label, message in MESSAGES.items():
         scan, indexed = measure(pipelines, message, args.seconds)
+        reference, generated = measure_generated(pipelines, message, args.seconds)
         print(
             f"{label:16} scan {scan * 1e6:7.1f} µs  index {indexed * 1e6:7.1f} µs  "
-            f"ratio index/scan {indexed / scan:5.2f}"
+            f"ratio index/scan {indexed / scan:5.2f} | run: reference {reference * 1e6:7.1f} µs"
+            f"  generated {generated * 1e6:7.1f} µs  ratio generated/reference "
+            f"{generated / reference:5.2f}"
         )
 
 

@@ -91,10 +91,11 @@ def _each_runner(each: tuple[FieldMapping, ...], label: str) -> Callable[[Any, l
     return per_item
 
 
-def compile_field(mapping: FieldMapping, *, label: str | None = None) -> FieldRun:
-    """The runner of one field mapping (see the module docstring for the order of steps)."""
-    label = label or mapping.target
-    sources = tuple(Path.parse(source) for source in mapping.sources)
+Steps = tuple[tuple[str, Callable[..., Any], bool], ...]  # (name, step, reads_root)
+
+
+def transform_steps(mapping: FieldMapping) -> Steps:
+    """The built transforms of `mapping`, in order."""
     args = TransformArgs(
         target_key=mapping.target.rsplit(".", 1)[-1],
         fields=tuple(Path.parse(name) for name in mapping.field),
@@ -102,10 +103,17 @@ def compile_field(mapping: FieldMapping, *, label: str | None = None) -> FieldRu
         values=mapping.values,
         template=mapping.template,
     )
-    steps: tuple[tuple[str, Callable[..., Any], bool], ...] = tuple(
+    return tuple(
         (name, TRANSFORMS[name].build(args), TRANSFORMS[name].reads_root)
         for name in mapping.transforms
     )
+
+
+def compile_field(mapping: FieldMapping, *, label: str | None = None) -> FieldRun:
+    """The runner of one field mapping (see the module docstring for the order of steps)."""
+    label = label or mapping.target
+    sources = tuple(Path.parse(source) for source in mapping.sources)
+    steps = transform_steps(mapping)
     # `template` first and no source: the template alone makes the value
     start = NO_SOURCE if not sources and steps and steps[0][2] else MISSING
     per_item = _each_runner(mapping.each, label) if mapping.each is not None else None
@@ -144,7 +152,7 @@ def compile_field(mapping: FieldMapping, *, label: str | None = None) -> FieldRu
 
 def _simple_run(
     read: Callable[[Any], Any],
-    steps: tuple[tuple[str, Callable[..., Any], bool], ...],
+    steps: Steps,
     label: str,
     default: Callable[[], Any] | None,
 ) -> FieldRun:

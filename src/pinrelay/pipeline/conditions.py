@@ -133,8 +133,10 @@ def compile_condition(condition: Condition) -> Predicate:
         if expected is None:
             return lambda message: False  # the loader refuses this; never match if it slips
 
+    read = path.reader()
+
     def predicate(message: Mapping[str, Any]) -> bool:
-        actual = path.read(message)
+        actual = read(message)
         if actual is MISSING:
             return when_missing
         return compare(_loose(actual) if loose else actual, expected)
@@ -158,6 +160,10 @@ def compile_trigger(
     """All conditions must hold, on a message of one of `event_types`."""
     predicates = tuple(compile_any(condition) for condition in conditions)
     types = frozenset(event_types)
+
+    if len(predicates) == 1:  # the common trigger (`event` equals a name): no generator
+        [only] = predicates
+        return lambda message: message.get("type") in types and only(message)
 
     def matches(message: Mapping[str, Any]) -> bool:
         return message.get("type") in types and all(p(message) for p in predicates)

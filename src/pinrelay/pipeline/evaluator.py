@@ -1,7 +1,8 @@
 """Run a set of compiled pipelines on one source event.
 
 This is on the ingest hot path (once per event per integration), so `PipelineSet` compiles
-every definition when it is built and `evaluate` only calls prepared closures.
+every definition when it is built: `evaluate` calls one generated function per matching
+pipeline (`pipeline.codegen`), held equal to the closure interpreter (`run_reference`).
 
 Matching: every non-fallback pipeline whose trigger holds produces an event (one source event
 may give several Pinterest events, each with its own `event_name` and the same `event_id`).
@@ -11,11 +12,13 @@ Evaluation never raises on a message: what cannot be mapped is dropped and noted
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from pinrelay.errors import PipelineError
+from pinrelay.pipeline.codegen import generate_run
 from pinrelay.pipeline.compiler import Writer, compile_writers
 from pinrelay.pipeline.conditions import Predicate, compile_trigger
 from pinrelay.pipeline.events import EventInput, PipelineOutput
@@ -31,35 +34,55 @@ class CompiledPipeline:
     definition: PipelineDefinition
     matches: Predicate
     writers: tuple[Writer, ...]
+    # The generated function (pipeline.codegen): what `run_reference` does, in fewer calls.
+    run: Callable[[EventInput], PipelineOutput]
+    source: str  # its Python source, for debugging
 
     @classmethod
     def compile(cls, definition: PipelineDefinition) -> CompiledPipeline:
         trigger = definition.trigger
+        writers = compile_writers(definition)
+        try:
+            generated = generate_run(definition)
+            run, source = generated.run, generated.source
+        except (SyntaxError, RecursionError, MemoryError):
+            # too big or too deep for Python's compiler (a hostile definition): interpreted
+            run, source = partial(interpret, definition, writers), ""
         return cls(
             definition=definition,
             matches=compile_trigger(trigger.event_types, trigger.conditions),
-            writers=compile_writers(definition),
+            writers=writers,
+            run=run,
+            source=source,
         )
 
     @property
     def name(self) -> str:
         return self.definition.name
 
-    def run(self, inp: EventInput) -> PipelineOutput:
-        event: dict[str, Any] = {}
-        notes: list[str] = []
-        for write in self.writers:
-            write(inp, event, notes)
-        shape_event(event, notes)
-        merge = self.definition.identity == "merge"
-        finish_user_data(
-            event,
-            message=inp.message if merge else None,
-            identity_keys=inp.identity_keys if merge else {},
-            message_keys=inp.message_keys,
-            notes=notes,
-        )
-        return PipelineOutput(self.name, without_empty(event), tuple(notes), self.definition.origin)
+    def run_reference(self, inp: EventInput) -> PipelineOutput:
+        """The closure interpreter: the specification `run` is tested against."""
+        return interpret(self.definition, self.writers, inp)
+
+
+def interpret(
+    definition: PipelineDefinition, writers: tuple[Writer, ...], inp: EventInput
+) -> PipelineOutput:
+    """Run the closures of `pipeline.compiler`, then the finishing steps."""
+    event: dict[str, Any] = {}
+    notes: list[str] = []
+    for write in writers:
+        write(inp, event, notes)
+    shape_event(event, notes)
+    merge = definition.identity == "merge"
+    finish_user_data(
+        event,
+        message=inp.message if merge else None,
+        identity_keys=inp.identity_keys if merge else {},
+        message_keys=inp.message_keys,
+        notes=notes,
+    )
+    return PipelineOutput(definition.name, without_empty(event), tuple(notes), definition.origin)
 
 
 class PipelineSet:

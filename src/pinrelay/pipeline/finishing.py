@@ -28,20 +28,20 @@ from pinrelay.pipeline.transforms import TransformError, decimal_string, to_int,
 Shape = Callable[[Any], Any]
 
 
-def _string_list(value: Any) -> list[str]:
+def string_list(value: Any) -> list[str]:
     items = value if isinstance(value, list) else [value]
     return [to_string(item) for item in items]
 
 
-_EVENT_SHAPES: dict[str, Shape] = {"event_time": to_int, "event_id": to_string}
-_CUSTOM_DATA_SHAPES: dict[str, Shape] = {
+EVENT_SHAPES: dict[str, Shape] = {"event_time": to_int, "event_id": to_string}
+CUSTOM_DATA_SHAPES: dict[str, Shape] = {
     "value": decimal_string,
     "predicted_ltv": decimal_string,
     "num_items": to_int,
     "order_id": to_string,
-    "content_ids": _string_list,
+    "content_ids": string_list,
 }
-_CONTENT_ITEM_SHAPES: dict[str, Shape] = {
+CONTENT_ITEM_SHAPES: dict[str, Shape] = {
     "id": to_string,
     "item_price": decimal_string,
     "quantity": to_int,
@@ -63,16 +63,16 @@ def _shape_fields(
 
 def shape_event(event: dict[str, Any], notes: list[str]) -> None:
     """Coerce the typed fields of `event` in place."""
-    _shape_fields(event, _EVENT_SHAPES, "", notes)
+    _shape_fields(event, EVENT_SHAPES, "", notes)
     custom_data = event.get("custom_data")
     if not isinstance(custom_data, dict):
         return
-    _shape_fields(custom_data, _CUSTOM_DATA_SHAPES, "custom_data.", notes)
+    _shape_fields(custom_data, CUSTOM_DATA_SHAPES, "custom_data.", notes)
     contents = custom_data.get("contents")
     if isinstance(contents, list):
         for item in contents:
             if isinstance(item, dict):
-                _shape_fields(item, _CONTENT_ITEM_SHAPES, "custom_data.contents[].", notes)
+                _shape_fields(item, CONTENT_ITEM_SHAPES, "custom_data.contents[].", notes)
 
 
 def _as_hashes(key: str, value: Any, notes: list[str]) -> list[str]:

@@ -147,6 +147,18 @@ def _text(value: Any, convert: Callable[[str], str]) -> str:
     return convert(value)
 
 
+def lowercase(value: Any) -> str:
+    return _text(value, str.lower)
+
+
+def uppercase(value: Any) -> str:
+    return _text(value, str.upper)
+
+
+def trim(value: Any) -> str:
+    return _text(value, str.strip)
+
+
 def _elementwise(convert: Callable[[Any], Any]) -> Callable[[TransformArgs], Step]:
     def build(_: TransformArgs) -> Step:
         def step(value: Any) -> Any:
@@ -175,18 +187,27 @@ def _items(value: Any) -> list[Any]:
     raise TransformError(f"cannot read {_kind(value)} as a list")
 
 
-def _field_values(value: Any, args: TransformArgs) -> list[Any]:
-    """The `field` of each item, or `item_default` where an item has none."""
-    found = []
-    for item in _items(value):
-        item_value = next(
-            (v for path in args.fields if (v := path.read(item)) is not MISSING), MISSING
-        )
-        if item_value is MISSING:
-            item_value = args.item_default
-        if item_value is not NO_DEFAULT:
-            found.append(item_value)
-    return found
+def _field_values(args: TransformArgs) -> Callable[[Any], list[Any]]:
+    """The `field` of each item, or `item_default` where an item has none (the readers are
+    made once: this runs per event)."""
+    readers = tuple(path.reader() for path in args.fields)
+    item_default = args.item_default
+
+    def values(value: Any) -> list[Any]:
+        found = []
+        for item in _items(value):
+            item_value = MISSING
+            for read in readers:
+                item_value = read(item)
+                if item_value is not MISSING:
+                    break
+            if item_value is MISSING:
+                item_value = item_default
+            if item_value is not NO_DEFAULT:
+                found.append(item_value)
+        return found
+
+    return values
 
 
 def _normalised_sha256(args: TransformArgs) -> Step:
@@ -202,15 +223,19 @@ def _normalised_sha256(args: TransformArgs) -> Step:
 
 
 def _pluck(args: TransformArgs) -> Step:
+    field_values = _field_values(args)
+
     def step(value: Any) -> list[str]:
-        return [to_string(item) for item in _field_values(value, args) if item is not None]
+        return [to_string(item) for item in field_values(value) if item is not None]
 
     return step
 
 
 def _sum(args: TransformArgs) -> Step:
+    field_values = _field_values(args) if args.fields else _items
+
     def step(value: Any) -> int | float:
-        numbers = _field_values(value, args) if args.fields else _items(value)
+        numbers = field_values(value)
         total = sum((_decimal(item) for item in numbers), Decimal(0))
         return int(total) if total == total.to_integral_value() else float(total)
 
@@ -218,8 +243,10 @@ def _sum(args: TransformArgs) -> Step:
 
 
 def _count(args: TransformArgs) -> Step:
+    field_values = _field_values(args) if args.fields else _items
+
     def step(value: Any) -> int:
-        return len(_field_values(value, args) if args.fields else _items(value))
+        return len(field_values(value))
 
     return step
 
@@ -317,8 +344,10 @@ def _whole_items(args: TransformArgs) -> Step:
     """How many items: each quantity rounded up (1.5 kg of cheese is 2 items, never 1.5,
     which Pinterest's integer `num_items` refuses)."""
 
+    field_values = _field_values(args)
+
     def step(value: Any) -> int:
-        total = sum((math.ceil(_decimal(item)) for item in _field_values(value, args)), start=0)
+        total = sum((math.ceil(_decimal(item)) for item in field_values(value)), start=0)
         if not 0 <= total <= MAX_INT64:
             raise TransformError("the number of items is out of range")
         return total
@@ -336,6 +365,19 @@ class TransformSpec:
     reads_root: bool = False  # the step is `step(value, root)`
 
 
+# The scalar conversions of the elementwise transforms: a step calls its conversion directly on
+# a value that is not a list, which is what lets generated code (pipeline.codegen) skip the step.
+ELEMENTWISE: Mapping[str, Callable[[Any], Any]] = {
+    "unix_seconds": unix_seconds,
+    "decimal_string": decimal_string,
+    "to_string": to_string,
+    "to_int": to_int,
+    "lowercase": lowercase,
+    "uppercase": uppercase,
+    "trim": trim,
+    "currency_code": currency_code,
+}
+
 TRANSFORMS: Mapping[str, TransformSpec] = {
     "unix_seconds": TransformSpec(_elementwise(unix_seconds)),
     "normalised_sha256": TransformSpec(_normalised_sha256, hashes=True),
@@ -343,9 +385,9 @@ TRANSFORMS: Mapping[str, TransformSpec] = {
     "decimal_string": TransformSpec(_elementwise(decimal_string)),
     "to_string": TransformSpec(_elementwise(to_string)),
     "to_int": TransformSpec(_elementwise(to_int)),
-    "lowercase": TransformSpec(_elementwise(lambda v: _text(v, str.lower))),
-    "uppercase": TransformSpec(_elementwise(lambda v: _text(v, str.upper))),
-    "trim": TransformSpec(_elementwise(lambda v: _text(v, str.strip))),
+    "lowercase": TransformSpec(_elementwise(lowercase)),
+    "uppercase": TransformSpec(_elementwise(uppercase)),
+    "trim": TransformSpec(_elementwise(trim)),
     "sum": TransformSpec(_sum, uses_field=True),
     "count": TransformSpec(_count, uses_field=True),
     "first": TransformSpec(_first),
