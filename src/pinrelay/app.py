@@ -143,6 +143,7 @@ class Gateway:
             retry=retry_policy_of(settings),
             lease_seconds=settings.delivery_lease_seconds,
             poll_seconds=settings.delivery_poll_seconds,
+            batch_wait_seconds=settings.delivery_batch_wait_seconds,
             inflight_batches=settings.delivery_inflight_batches,
             rate_limit_per_minute=settings.delivery_rate_limit_per_minute,
             retention_seconds=settings.delivery_retention_seconds,

@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     delivery_poll_seconds: float = Field(
         0.5, gt=0, description="How often the worker looks for due events when idle."
     )
+    delivery_batch_wait_seconds: float = Field(
+        0.25,
+        ge=0,
+        le=60,
+        description="Once the outbox is drained, how long new events gather before the "
+        "next batch is sent (fuller batches, fewer calls; 0: send at once).",
+    )
     delivery_lease_seconds: float = Field(
         90.0, gt=0, description="How long a claimed batch stays reserved; longer than the timeout."
     )

@@ -6,6 +6,12 @@ so one failing or slow account never stalls another. A lane keeps up to
 Every send first takes a token from its ad account's bucket (delivery/ratelimit.py), and a 429
 closes that bucket until X-RateLimit-Reset.
 
+Once a lane has drained its outbox (a claim came back short of a full batch), it lets new
+events gather for `batch_wait_seconds` before the next claim: every commit wakes the lane, and
+claiming at once sent batches of a few dozen events under load, each a whole HTTP call, claim
+and outcome write (docs/performance.md). A backlog is claimed at once, full batch after full
+batch.
+
 A claim is a lease, not a transaction: no database transaction stays open across the HTTP call,
 and a crashed worker's events come back when the lease ends (on SQLite, at the next start; on
 PostgreSQL, to any worker once the lease in the row has expired).
@@ -50,6 +56,7 @@ class DeliveryWorker:
         lease_seconds: float,
         poll_seconds: float,
         inflight_batches: int,
+        batch_wait_seconds: float = 0.0,
         rate_limit_per_minute: float,
         retention_seconds: float | None = None,
         metrics: Metrics | None = None,
@@ -59,6 +66,7 @@ class DeliveryWorker:
         self._secrets = secrets
         self._lease_seconds = lease_seconds
         self._poll_seconds = poll_seconds
+        self._batch_wait_seconds = batch_wait_seconds
         self._inflight = inflight_batches
         self._retention_seconds = retention_seconds
         self._clock = clock
@@ -76,6 +84,7 @@ class DeliveryWorker:
         self._lane_wakeups: dict[str, asyncio.Event] = {}
         self._lanes: dict[str, asyncio.Task[None]] = {}
         self._stopping = False
+        self._stopped = asyncio.Event()  # ends a lane's batch wait early
         self._last_reclaim = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None  # where run() runs
         self._wake_scheduled = False
@@ -96,6 +105,8 @@ class DeliveryWorker:
 
     def _wake_here(self) -> None:
         self._wake_scheduled = False
+        if self._stopping:
+            self._stopped.set()
         self._wakeup.set()
         for event in tuple(self._lane_wakeups.values()):
             event.set()
@@ -148,6 +159,7 @@ class DeliveryWorker:
         slots = asyncio.Semaphore(self._inflight)
         running: set[asyncio.Task[None]] = set()
         wakeup = self._lane_wakeups.setdefault(integration_id, asyncio.Event())
+        drained = False  # a lane starts with a claim: a backlog goes out at once
         try:
             while not self._stopping:
                 integration = self._store.get_integration(integration_id)
@@ -155,11 +167,14 @@ class DeliveryWorker:
                     return
                 await slots.acquire()
                 await self._wait_for_room(integration)
+                if drained:
+                    await self._gather_batch()
                 if self._stopping:
                     slots.release()
                     return
                 wakeup.clear()  # before the claim: a commit after it wakes us again
                 batch = await self._claim(integration)
+                drained = len(batch) < batch_limit(integration)
                 if not batch:
                     slots.release()
                     with contextlib.suppress(TimeoutError):
@@ -179,12 +194,19 @@ class DeliveryWorker:
         while not self._stopping and (wait := await self._limits.wait_seconds(account)) > 0:  # noqa: ASYNC110  # a clock
             await asyncio.sleep(min(wait, self._poll_seconds))
 
+    async def _gather_batch(self) -> None:
+        """Let the events of the next commits join the next batch (a stop ends the wait)."""
+        if self._batch_wait_seconds > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), self._batch_wait_seconds)
+
     async def _claim(self, integration: Integration) -> list[ClaimedEvent]:
-        # Batches of up to 1000 events, 20 in test mode (pinterest-capi.md §2).
-        limit = MAX_TEST_BATCH_EVENTS if integration.test_mode else MAX_BATCH_EVENTS
         try:
             return await self._store.claim_batch(
-                integration.id, limit=limit, now=self._clock(), lease_seconds=self._lease_seconds
+                integration.id,
+                limit=batch_limit(integration),
+                now=self._clock(),
+                lease_seconds=self._lease_seconds,
             )
         except PinrelayError as exc:
             logger.error("claim failed", action="delivery.claim_failed", error=str(exc))
@@ -213,6 +235,11 @@ class DeliveryWorker:
                     return
         except PinrelayError as exc:
             logger.error("reclaim failed", action="delivery.reclaim_failed", error=str(exc))
+
+
+def batch_limit(integration: Integration) -> int:
+    """Events per batch: up to 1000, 20 in test mode (pinterest-capi.md §2)."""
+    return MAX_TEST_BATCH_EVENTS if integration.test_mode else MAX_BATCH_EVENTS
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

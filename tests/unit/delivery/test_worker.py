@@ -46,7 +46,9 @@ def processed(request: httpx.Request) -> httpx.Response:
 
 
 class Harness:
-    def __init__(self, store: SQLiteStore, handler: Handler) -> None:
+    def __init__(
+        self, store: SQLiteStore, handler: Handler, *, batch_wait_seconds: float = 0.0
+    ) -> None:
         self.store = store
         self.requests: list[httpx.Request] = []
 
@@ -65,6 +67,7 @@ class Harness:
             lease_seconds=60,
             poll_seconds=0.01,
             inflight_batches=1,
+            batch_wait_seconds=batch_wait_seconds,
             rate_limit_per_minute=RATE_LIMIT_PER_MINUTE,
         )
 
@@ -286,3 +289,50 @@ async def test_a_429_retries_after_x_ratelimit_reset(store: SQLiteStore) -> None
     assert entry.status == "pending"
     assert entry.next_attempt_at >= time.time() + 29  # not before the reset
     assert (await store.list_attempts("int_1", limit=1))[0].http_status == 429
+
+
+async def delivered(harness: Harness, count: int) -> None:
+    """Return once `count` events are delivered; fail after 10 s."""
+    async with asyncio.timeout(10):
+        while (await harness.store.outbox_counts("int_1")).get("delivered", 0) < count:  # noqa: ASYNC110  # a poll of the store
+            await asyncio.sleep(0.01)
+
+
+async def test_events_committed_while_a_lane_waits_go_out_in_one_batch(
+    store: SQLiteStore,
+) -> None:
+    harness = Harness(store, processed, batch_wait_seconds=1.0)
+    running = asyncio.create_task(harness.worker.run())
+    await asyncio.sleep(0.05)  # the lane found the outbox empty
+    for event_id in ("a", "b", "c"):  # three commits, each waking the lane
+        await queue(store, event_id)
+        harness.worker.wake()
+    await delivered(harness, 3)
+    harness.worker.stop()
+    await asyncio.wait_for(running, 5)
+    assert harness.sent_ids() == [["a", "b", "c"]]
+
+
+async def test_a_backlog_goes_out_in_full_batches_without_waiting(store: SQLiteStore) -> None:
+    harness = Harness(store, processed, batch_wait_seconds=60.0)
+    await queue(store, *(f"e{i}" for i in range(2500)))
+    running = asyncio.create_task(harness.worker.run())
+    await delivered(harness, 2500)  # long before one batch wait
+    harness.worker.stop()
+    await asyncio.wait_for(running, 5)
+    assert [len(ids) for ids in harness.sent_ids()] == [1000, 1000, 500]
+
+
+async def test_a_stop_ends_the_batch_wait_and_leaves_the_events_pending(
+    store: SQLiteStore,
+) -> None:
+    harness = Harness(store, processed, batch_wait_seconds=60.0)
+    running = asyncio.create_task(harness.worker.run())
+    await asyncio.sleep(0.05)
+    await queue(store, "a")
+    harness.worker.wake()
+    await asyncio.sleep(0.05)  # the lane is gathering a batch
+    harness.worker.stop()
+    await asyncio.wait_for(running, 5)  # not 60 s
+    assert harness.requests == []
+    assert (await harness.statuses()) == {"a": ("pending", None)}
