@@ -317,9 +317,13 @@ def scrub_tree(tree: object, *, prune: bool = False) -> None:
                 if type(key) is str and _MARK.search(key):
                     renamed.append(key)
                 kind = type(value)
-                if kind is dict or kind is list or isinstance(value, dict | list):
+                if kind is str:  # most values: a text without a mark, under no phone key
+                    if _MARK.search(value) is None and not phone_key(key):
+                        continue
+                elif kind is dict or kind is list or isinstance(value, dict | list):
                     stack.append((value, key))
-                elif _needs_scrub(key, value):
+                    continue
+                if _needs_scrub(key, value):
                     cleaned = scrub_value(key, value)
                     if cleaned is not value:
                         changes.append((key, cleaned))

@@ -7,7 +7,12 @@ from typing import Any
 
 import pytest
 
-from pinrelay.collect.messages import MessageRejected, check_message, corrected_time
+from pinrelay.collect.messages import (
+    MAX_NESTING_DEPTH,
+    MessageRejected,
+    check_message,
+    corrected_time,
+)
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -66,6 +71,26 @@ def test_an_event_over_32_kb_is_refused_as_too_large() -> None:
     with pytest.raises(MessageRejected) as caught:
         check({"event": "x", "userId": "u", "properties": {"b": "x" * 33_000}})
     assert caught.value.too_large
+
+
+def nested(depth: int) -> dict[str, Any]:
+    """Properties whose objects nest `depth` levels below the message."""
+    inner: dict[str, Any] = {"leaf": 1}
+    for _ in range(depth - 2):
+        inner = {"in": inner}
+    return inner
+
+
+def test_many_containers_side_by_side_are_not_deep() -> None:
+    products = [{"sku": f"s{i}", "tags": ["a", "{["]} for i in range(50)]  # 100+ openings
+    message = check({"event": "x", "userId": "u", "properties": {"products": products}}).message
+    assert len(message["properties"]["products"]) == 50
+
+
+def test_nesting_is_refused_one_level_past_the_limit() -> None:
+    check({"event": "x", "userId": "u", "properties": nested(MAX_NESTING_DEPTH)})
+    with pytest.raises(MessageRejected, match=f"deeper than {MAX_NESTING_DEPTH} levels"):
+        check({"event": "x", "userId": "u", "properties": nested(MAX_NESTING_DEPTH + 1)})
 
 
 def test_clock_skew_is_corrected_with_sent_at() -> None:
