@@ -169,7 +169,10 @@ class DeliveryWorker:
                 await self._wait_for_room(integration)
                 if drained:
                     await self._gather_batch()
-                if self._stopping:
+                # Read again: while this lane waited for a slot, room or a fuller batch, a
+                # batch in flight may have paused it (a 401), or an admin changed or removed it.
+                integration = self._store.get_integration(integration_id)
+                if self._stopping or integration is None or not integration.active:
                     slots.release()
                     return
                 wakeup.clear()  # before the claim: a commit after it wakes us again
