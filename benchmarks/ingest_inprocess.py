@@ -80,7 +80,9 @@ def bodies(events: int, batch: int, run: str) -> list[bytes]:
     ]
 
 
-async def measure(events: int, batch: int, profile: Path | None) -> dict[str, float]:
+async def measure(
+    events: int, batch: int, profile: Path | None, in_flight: int = 8
+) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}")
         await store.open()
@@ -114,9 +116,9 @@ async def measure(events: int, batch: int, profile: Path | None) -> dict[str, fl
         wall = time.perf_counter()
         if profiler:
             profiler.enable()
-        # 8 requests in flight at a time, as a loaded server has them (group commit)
-        for i in range(0, len(work), 8):
-            await asyncio.gather(*(one(b) for b in work[i : i + 8]))
+        # `in_flight` requests at a time: 8 as a loaded server has them (group commit)
+        for i in range(0, len(work), in_flight):
+            await asyncio.gather(*(one(b) for b in work[i : i + in_flight]))
         if profiler:
             profiler.disable()
             profiler.dump_stats(str(profile))
@@ -139,9 +141,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument(
+        "--in-flight",
+        type=int,
+        default=8,
+        help="requests at a time (1: one request per group commit, the same work in every run)",
+    )
     parser.add_argument("--profile", type=Path, help="write a cProfile of the measured part")
     args = parser.parse_args()
-    figures = asyncio.run(measure(args.events, args.batch, args.profile))
+    if args.in_flight < 1:
+        parser.error("--in-flight must be at least 1")
+    figures = asyncio.run(measure(args.events, args.batch, args.profile, args.in_flight))
     for name, value in figures.items():
         print(f"{name:>24}: {value:,.1f}")
 

@@ -6,8 +6,10 @@
 Runs `benchmarks.ingest_inprocess` (20-event batches of the wrk script's checkout, through
 identity, pipelines, validation and the SQLite group commit) under callgrind twice, for
 `--small` and `--large` events, and prints the difference per event: start-up, imports and
-warm-up cancel out. Time on a shared machine moves by 10-50% between runs; instruction
-counts move by well under 1%, so two versions of the code compare in one run each. It is
+warm-up cancel out. One request at a time (`--in-flight 1`): eight in flight counted the
+same within 0.3%, and one is simpler to reason about. Time on a shared machine moves by
+10-50% between runs; these counts move by under 1% within a session (but about 15% between
+sessions on this machine), so compare two versions of the code in the same session. It is
 slow (valgrind runs Python ~50 times slower): a few minutes. Needs Debian's `valgrind`.
 """
 
@@ -40,6 +42,8 @@ def instructions(events: int, batch: int, workdir: Path) -> int:
             str(events),
             "--batch",
             str(batch),
+            "--in-flight",
+            "1",
         ],
         check=True,
         capture_output=True,

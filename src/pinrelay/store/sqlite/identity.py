@@ -20,6 +20,7 @@ from pinrelay.store.records import IngestRecord, Source, StoredIdentity
 from pinrelay.store.rows import match_key_counts
 from pinrelay.store.sql import load_queries
 from pinrelay.store.sqlite.identitycache import IdentityCache
+from pinrelay.store.sqlite.subjectfilter import SubjectFilter
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 
 T = TypeVar("T")
@@ -33,6 +34,7 @@ class _StoreState(Protocol):
     _sources: dict[str, Source]
     _write_key_hashes: dict[str, str]
     _identities: IdentityCache
+    _subjects: SubjectFilter
     _writer: GroupCommitWriter
 
     def _remember_source(self, source: Source, write_key_hash: str) -> None: ...
@@ -68,15 +70,18 @@ class SQLiteIdentityMixin:
     async def identities_for(
         self: _StoreState, source_id: str, subjects: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], StoredIdentity]:
-        """From the cache; the misses in one read on a read connection (off the loop)."""
+        """From the cache; the misses the subject filter says may be stored, in one read on a
+        read connection (off the loop); the others are new (nothing to read or cache)."""
         found: dict[tuple[str, str], StoredIdentity] = {}
         missing: list[tuple[str, str]] = []
         for kind, subject in subjects:
             cached = self._identities.get(source_id, kind, subject)
-            if cached is None:
+            if cached is not None:
+                found[(kind, subject)] = cached
+            elif self._subjects.may_hold(source_id, kind, subject):
                 missing.append((kind, subject))
             else:
-                found[(kind, subject)] = cached
+                found[(kind, subject)] = StoredIdentity()
         if missing:
             read = await self._read(lambda conn: _read_identities(conn, source_id, missing))
             for key, stored in read.items():

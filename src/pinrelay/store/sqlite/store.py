@@ -9,6 +9,7 @@ read connections (WAL lets them run beside the writer).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sqlite3
 import threading
@@ -50,6 +51,7 @@ from pinrelay.store.sqlite.imports import ImportTables
 from pinrelay.store.sqlite.pending import Pending, PendingIndex
 from pinrelay.store.sqlite.pipelines import PipelineTables
 from pinrelay.store.sqlite.reads import EventReads
+from pinrelay.store.sqlite.subjectfilter import SubjectFilter
 from pinrelay.store.sqlite.writer import GroupCommitWriter
 from pinrelay.store.sqlite.writes import write_outcomes, write_records
 
@@ -87,6 +89,7 @@ class SQLiteStore(
         # tokens) changes only on the control thread; readers iterate snapshots of it.
         self._memory = threading.RLock()
         self._identities = IdentityCache(self._memory)
+        self._subjects = SubjectFilter()  # who may have a stored identity (filled at open)
         self.received_events = 0  # new events committed (metrics)
         self.queued_events = 0  # outbox entries committed (metrics)
 
@@ -124,11 +127,14 @@ class SQLiteStore(
         finally:
             bootstrap.close()
         self._writer.start()
+        self._subjects = SubjectFilter()
+        self._subjects.start_loading(lambda: connect(self.path, read_only=True))
         self._opened = True
 
     async def close(self) -> None:
         if self._opened:
             await asyncio.to_thread(self._writer.stop)
+            await asyncio.to_thread(self._subjects.stop)
             self._opened = False
 
     async def ping(self) -> bool:
@@ -310,7 +316,7 @@ class SQLiteStore(
         # The queues learn of the new entries once committed, even if our caller is cancelled
         # meanwhile (a client hanging up must not leave a committed event unqueued).
         task = asyncio.ensure_future(self._writer.run(lambda conn: write_records(conn, records)))
-        task.add_done_callback(self._queue_committed)
+        task.add_done_callback(functools.partial(self._queue_committed, records))
         stored, _ = await asyncio.shield(task)
         with self._memory:
             for record, new in zip(records, stored, strict=True):
@@ -319,10 +325,18 @@ class SQLiteStore(
                         self._remember_update(record.source_id, update)
         return stored
 
-    def _queue_committed(self, task: asyncio.Future[tuple[list[bool], list[Pending]]]) -> None:
+    def _queue_committed(
+        self,
+        records: Sequence[IngestRecord],
+        task: asyncio.Future[tuple[list[bool], list[Pending]]],
+    ) -> None:
         if task.cancelled() or task.exception() is not None:
             return
         stored, queued = task.result()
+        for record, new in zip(records, stored, strict=True):
+            if new:
+                for update in record.identities:
+                    self._subjects.add(record.source_id, update.kind, update.subject)
         with self._memory:
             self.received_events += sum(stored)
             self.queued_events += len(queued)
