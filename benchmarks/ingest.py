@@ -129,6 +129,7 @@ def _compare(
             "ratio": _median(mine, "events_per_second")
             / max(_median(base, "events_per_second"), 1e-9),
             "pinrelay_cpu_us_per_event": _median(mine, "cpu_us_per_event"),
+            "pinrelay_main_thread_cpu_us_per_event": _median(mine, "main_thread_cpu_us_per_event"),
             "bare_cpu_us_per_event": _median(base, "cpu_us_per_event"),
             "pinrelay_server_cpu": _median(mine, "server_cpu"),
             "bare_server_cpu": _median(base, "server_cpu"),
@@ -153,13 +154,15 @@ def render(report: dict[str, Any]) -> str:
             f"{result['bare_events_per_second']:>10.0f} {result['ratio']:>6.2f}"
         )
     lines += ["", "server CPU time per event, and the share of its core it used (below ~95%,"]
-    lines += ["the load side or a neighbour on the machine was the limit, not the server):"]
+    lines += ["the load side or a neighbour on the machine was the limit, not the server;"]
+    lines += ["`loop`: pinrelay's collect loop thread, the rest is its writer, control loop, ...):"]
     for result in report["scenarios"].values():
         mine, bare = result["pinrelay_cpu_us_per_event"], result["bare_cpu_us_per_event"]
+        loop = result["pinrelay_main_thread_cpu_us_per_event"]
         mine_share, bare_share = result["pinrelay_server_cpu"], result["bare_server_cpu"]
         lines.append(
-            f"  {result['label']:<52} pinrelay {mine:>4.0f} us ({mine_share:.0%})"
-            f"  bare {bare:>5.1f} us ({bare_share:.0%})  ratio {bare / mine:.3f}"
+            f"  {result['label']:<52} pinrelay {mine:>4.0f} us ({mine_share:.0%}, loop "
+            f"{loop:.0f})  bare {bare:>5.1f} us ({bare_share:.0%})  ratio {bare / mine:.3f}"
         )
     lines += ["", "pinrelay at half its maximum request rate (constant rate):"]
     for result in report["scenarios"].values():

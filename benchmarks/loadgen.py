@@ -55,6 +55,7 @@ class Figures:
     lagged: int  # constant-rate slots that were already past (the rate was not held)
     server_cpu: float  # share of one core the server used during the run
     cpu_us_per_event: float  # server CPU time per acknowledged event, in microseconds
+    main_thread_cpu_us_per_event: float  # of it, the main thread's (pinrelay: the collect loop)
 
 
 def ensure_wrk() -> str:
@@ -99,10 +100,12 @@ def run_wrk(
         command += ["-H", f"Authorization: {target.authorization}"]
     command.append(target.url)
     cpu_before, started = target.cpu_seconds(), time.monotonic()
+    main_before = target.main_thread_cpu_seconds()
     completed = subprocess.run(
         pinned(core, command), env=env, capture_output=True, text=True, check=False
     )
     cpu_used, elapsed = target.cpu_seconds() - cpu_before, time.monotonic() - started
+    main_used = target.main_thread_cpu_seconds() - main_before
     lines = [line for line in completed.stdout.splitlines() if line.startswith("BENCH_RESULT ")]
     if completed.returncode != 0 or not lines:
         raise SystemExit(f"wrk failed ({completed.returncode}): {completed.stderr.strip()}")
@@ -119,4 +122,5 @@ def run_wrk(
         lagged=raw["lagged"],
         server_cpu=cpu_used / elapsed,
         cpu_us_per_event=1e6 * cpu_used / max(events, 1),
+        main_thread_cpu_us_per_event=1e6 * main_used / max(events, 1),
     )

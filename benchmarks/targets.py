@@ -45,8 +45,17 @@ class Target:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time the process has used so far (all its threads)."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return _stat_cpu_seconds(Path(f"/proc/{self.pid}/stat"))
+
+    def main_thread_cpu_seconds(self) -> float:
+        """The same, of its main thread only: pinrelay's collect loop (the SQLite writer,
+        the control loop with delivery and admin, and the readers are other threads)."""
+        return _stat_cpu_seconds(Path(f"/proc/{self.pid}/task/{self.pid}/stat"))
+
+
+def _stat_cpu_seconds(stat: Path) -> float:
+    fields = stat.read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _status_kb(pid: int, field: str) -> int:

@@ -43,6 +43,9 @@ def test_the_short_run_reports_every_figure_for_every_load(tmp_path: Path) -> No
         assert half["p99_ms"] > 0
         assert result["bare_at_half_load"]["p99_ms"] > 0
         assert result["pinrelay_cpu_us_per_event"] > 0
+        # the collect loop's share is part of the whole process's CPU
+        loop = result["pinrelay_main_thread_cpu_us_per_event"]
+        assert 0 < loop <= result["pinrelay_cpu_us_per_event"]
     assert report["pinrelay_peak_rss_mb"] > 0
     assert report["fsync"]["p99_ms"] >= report["fsync"]["p50_ms"] > 0
     assert "ratio" in completed.stdout

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
+from typing import Any, cast
 
+import msgspec
 import pytest
 
 from pinrelay.errors import MigrationError
@@ -20,6 +23,7 @@ from pinrelay.store.records import (
 from pinrelay.store.sql import load_migrations
 from pinrelay.store.sqlite.connection import connect, migrate
 from pinrelay.store.sqlite.store import SQLiteStore
+from pinrelay.store.sqlite.writes import write_requests
 from tests.support.records import ingest_record
 from tests.support.stores import opened_store, sample_integration
 
@@ -106,6 +110,78 @@ async def test_a_failing_operation_does_not_undo_the_others(store: SQLiteStore) 
     assert isinstance(results[1], sqlite3.OperationalError)
     assert (await store.outbox_counts("int_1"))["pending"] == 1
     await store.close()
+
+
+async def _ingests_in_one_group(store: SQLiteStore, *ingests: Awaitable[Any]) -> list[Any]:
+    """Await `ingests` queued while the writer is busy, so they share one group commit."""
+    release, busy = threading.Event(), threading.Event()
+
+    def block(conn: sqlite3.Connection) -> None:
+        busy.set()
+        release.wait(10)
+
+    blocker = asyncio.ensure_future(store._writer.run(block))
+    await asyncio.to_thread(busy.wait, 10)
+    tasks = [asyncio.ensure_future(ingest) for ingest in ingests]
+    await asyncio.sleep(0.01)
+    release.set()
+    await blocker
+    return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_requests_committed_together_each_get_their_own_outcome(
+    store: SQLiteStore,
+) -> None:
+    """Merged into one set of statements (GroupCommitWriter.run_merged), the requests of one
+    group still answer apart: a message id already sent by an earlier request of the group is
+    its retry, and each request's outbox rows are queued once."""
+    commits = store.commits
+    results = await _ingests_in_one_group(
+        store,
+        store.ingest([_record("a")]),
+        store.ingest([_record("b"), _record("c", outbox=2)]),
+        store.ingest([_record("a")]),
+        store.ingest([_record("d")]),
+    )
+    assert results == [[True], [True, True], [False], [True]]
+    assert store.commits == commits + 2  # the blocker's group, then the four requests
+    assert (await store.outbox_counts("int_1"))["pending"] == 5
+    assert store.received_events == 4
+    assert store.queued_events == 5
+    await store.close()
+    with sqlite3.connect(store.path) as conn:
+        stored = [row[0] for row in conn.execute("SELECT message_id FROM events ORDER BY seq")]
+    assert stored == ["a", "b", "c", "d"]
+
+
+async def test_a_merged_write_gives_each_request_its_own_queued_rows(store: SQLiteStore) -> None:
+    requests = [[_record("a")], [_record("b", outbox=2), _record("a")], [_record("c")]]
+    outcomes = await store._writer.run(lambda conn: write_requests(conn, requests))
+    assert [stored for stored, _ in outcomes] == [[True], [True, False], [True]]
+    queued = [[pending.seq for pending in rows] for _, rows in outcomes]
+    assert [len(rows) for rows in queued] == [1, 2, 1]
+    assert queued[0][0] < queued[1][0] < queued[1][1] < queued[2][0]  # commit order
+    await store.close()
+
+
+async def test_a_bad_request_merged_with_others_fails_alone(store: SQLiteStore) -> None:
+    bad = msgspec.structs.replace(_record("bad"), type=cast(str, None))  # events.type is NOT NULL
+    results = await _ingests_in_one_group(
+        store,
+        store.ingest([_record("first")]),
+        store.ingest([bad]),
+        store.ingest([_record("last")]),
+    )
+    assert results[0] == [True]
+    assert results[2] == [True]
+    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert (await store.outbox_counts("int_1"))["pending"] == 2
+    await store.close()
+    with sqlite3.connect(store.path) as conn:
+        stored = [row[0] for row in conn.execute("SELECT message_id FROM events ORDER BY seq")]
+        queued = conn.execute("SELECT COUNT(*) FROM outbox_events").fetchone()[0]
+    assert stored == ["first", "last"]
+    assert queued == 2
 
 
 async def test_an_operation_failing_alone_writes_nothing_and_the_next_commits(

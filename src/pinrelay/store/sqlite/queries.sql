@@ -40,11 +40,12 @@ ON CONFLICT (source_id, message_id) DO NOTHING
 RETURNING seq, source_id, message_id;
 
 -- name: insert_outbox_rows
--- Multi-row, like insert_events; what it returns is what the in-memory queues need.
+-- Multi-row, like insert_events; what it returns is what the in-memory queues need (and
+-- event_seq: which request of a merged write each row is from).
 INSERT INTO outbox_events (integration_id, event_seq, event_id, event_name, event_time, payload,
                            created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)
-RETURNING seq, integration_id, event_time, created_at;
+RETURNING seq, integration_id, event_time, created_at, event_seq;
 
 -- name: upsert_identities
 -- Multi-row; an update without a click id keeps the remembered one.

@@ -53,7 +53,7 @@ from pinrelay.store.sqlite.pipelines import PipelineTables
 from pinrelay.store.sqlite.reads import EventReads
 from pinrelay.store.sqlite.subjectfilter import SubjectFilter
 from pinrelay.store.sqlite.writer import GroupCommitWriter
-from pinrelay.store.sqlite.writes import write_outcomes, write_records
+from pinrelay.store.sqlite.writes import write_outcomes, write_requests
 
 T = TypeVar("T")
 
@@ -314,8 +314,9 @@ class SQLiteStore(
         if not records:
             return []
         # The queues learn of the new entries once committed, even if our caller is cancelled
-        # meanwhile (a client hanging up must not leave a committed event unqueued).
-        task = asyncio.ensure_future(self._writer.run(lambda conn: write_records(conn, records)))
+        # meanwhile (a client hanging up must not leave a committed event unqueued). Merged:
+        # the ingests that wait together share their statements.
+        task = asyncio.ensure_future(self._writer.run_merged(write_requests, records))
         task.add_done_callback(functools.partial(self._queue_committed, records))
         stored, _ = await asyncio.shield(task)
         with self._memory:

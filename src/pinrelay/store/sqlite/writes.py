@@ -1,11 +1,12 @@
-"""What one ingest writes, in few statements: multi-row inserts per request, not one per row.
+"""What ingests write, in few statements: multi-row inserts per group commit, not per row.
 
-A request's events, their outbox rows and their identity updates each go in one multi-row
-statement (in chunks that stay under SQLite's limit of bound variables), so the writer
-thread's Python and SQLite's statement set-up are paid per request, not per event (issue 12:
-the per-row inserts were ~40 µs of the writer's CPU per event; benchmarks/ingest_inprocess.py).
-The statements are the named queries of queries.sql with one `VALUES (...)` group, repeated
-here for the number of rows.
+The events, outbox rows and identity updates of all the requests that wait for one group
+commit each go in one multi-row statement (in chunks that stay under SQLite's limit of bound
+variables), so the writer thread's Python and SQLite's statement set-up are paid per group,
+not per event nor per request (issue 12: per-row inserts were ~40 µs of the writer's CPU per
+event; merging single-event requests took the writer from ~130 to ~70 µs per event under
+wrk, benchmarks/ingest.py). The statements are the named queries of queries.sql with one
+`VALUES (...)` group, repeated here for the number of rows.
 """
 
 from __future__ import annotations
@@ -58,10 +59,13 @@ def _insert(conn: sqlite3.Connection, name: str, rows: Sequence[tuple[Any, ...]]
     return returned
 
 
-def write_records(
-    conn: sqlite3.Connection, records: Sequence[IngestRecord]
-) -> tuple[list[bool], list[Pending]]:
-    """Write one request's records; (new or an SDK retry, per record), and the queued rows."""
+def write_requests(
+    conn: sqlite3.Connection, requests: Sequence[Sequence[IngestRecord]]
+) -> list[tuple[list[bool], list[Pending]]]:
+    """Write the records of one or more requests (the group commit merges the ingests that
+    wait together: `GroupCommitWriter.run_merged`) in one set of multi-row statements. Per
+    request: (new, or an SDK retry, per record) and its queued rows."""
+    records = [record for request in requests for record in request]
     inserted = _insert(
         conn,
         "insert_events",
@@ -81,55 +85,62 @@ def write_records(
         ],
     )
     # RETURNING's order is unspecified: match by (source, message id). A message id twice in
-    # one request is new once (the first), a retry after that, as with one insert per row.
+    # the statement is new once (the first, in request order), a retry after that, as with
+    # one insert per row.
     seq_of: dict[tuple[str, str], int] = {(row[1], row[2]): row[0] for row in inserted}
-    stored: list[bool] = []
+    outcomes: list[tuple[list[bool], list[Pending]]] = []
+    request_of: dict[int, int] = {}  # event seq -> index of its request
     outbox_rows: list[tuple[Any, ...]] = []
     identity_rows: list[tuple[Any, ...]] = []
     new_records: list[IngestRecord] = []
-    for record in records:
-        event_seq = seq_of.pop((record.source_id, record.message_id), None)
-        if event_seq is None:
-            stored.append(False)
-            continue
-        stored.append(True)
-        new_records.append(record)
-        received_at = record.received_at
-        for row in record.outbox:
-            outbox_rows.append(
-                (
-                    row.integration_id,
-                    event_seq,
-                    row.event_id,
-                    row.event_name,
-                    row.event_time,
-                    row.payload,
-                    received_at,
+    for index, request in enumerate(requests):
+        stored: list[bool] = []
+        outcomes.append((stored, []))
+        for record in request:
+            event_seq = seq_of.pop((record.source_id, record.message_id), None)
+            if event_seq is None:
+                stored.append(False)
+                continue
+            stored.append(True)
+            request_of[event_seq] = index
+            new_records.append(record)
+            received_at = record.received_at
+            for row in record.outbox:
+                outbox_rows.append(
+                    (
+                        row.integration_id,
+                        event_seq,
+                        row.event_id,
+                        row.event_name,
+                        row.event_time,
+                        row.payload,
+                        received_at,
+                    )
                 )
-            )
-        for update in record.identities:
-            has_click = update.click_id is not None
-            identity_rows.append(
-                (
-                    record.source_id,
-                    update.kind,
-                    update.subject,
-                    _encode(update.match_keys).decode(),
-                    received_at,
-                    update.click_id,
-                    update.click_id_at if has_click else 0.0,
+            for update in record.identities:
+                has_click = update.click_id is not None
+                identity_rows.append(
+                    (
+                        record.source_id,
+                        update.kind,
+                        update.subject,
+                        _encode(update.match_keys).decode(),
+                        received_at,
+                        update.click_id,
+                        update.click_id_at if has_click else 0.0,
+                    )
                 )
-            )
-    queued = [
-        Pending(seq, integration_id, event_time, created_at, queued_at=created_at)
-        for seq, integration_id, event_time, created_at in _insert(
-            conn, "insert_outbox_rows", outbox_rows
+    for seq, integration_id, event_time, created_at, event_seq in _insert(
+        conn, "insert_outbox_rows", outbox_rows
+    ):
+        outcomes[request_of[event_seq]][1].append(
+            Pending(seq, integration_id, event_time, created_at, queued_at=created_at)
         )
-    ]
-    queued.sort(key=lambda p: p.seq)  # the queues take arrivals in commit (= seq) order
+    for _, queued in outcomes:
+        queued.sort(key=lambda p: p.seq)  # the queues take arrivals in commit (= seq) order
     _insert(conn, "upsert_identities", identity_rows)
     write_match_key_counts(conn, new_records)
-    return stored, queued
+    return outcomes
 
 
 def write_outcomes(
