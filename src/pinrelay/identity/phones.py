@@ -105,9 +105,10 @@ def parse_phone(raw: str, *, region: str | None = None) -> tuple[str | None, str
     if not digits:
         return None, "it has no digits: it is not a phone number"
     national = _parse(text, country if supported_country(country) else DEFAULT_COUNTRY)
+    if national is not None and phonenumbers.is_valid_number(national):
+        return _digits(national), None  # the usual case: no second parse (~12 µs)
     alternative = _parse("+" + digits, None)
     for candidate, check in (
-        (national, phonenumbers.is_valid_number),
         (alternative, phonenumbers.is_valid_number),
         (national, phonenumbers.is_possible_number),
         (alternative, phonenumbers.is_possible_number),
