@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from pinrelay.store.records import IdentityUpdate, StoredIdentity
+from pinrelay.store.sqlite import subjectfilter
 from pinrelay.store.sqlite.store import SQLiteStore
 from tests.support.records import SOURCE_ID, ingest_record
 from tests.support.stores import opened_store
@@ -86,6 +87,39 @@ async def test_identities_stored_before_a_restart_are_all_found_after_it(
     finally:
         await reopened.close()
     assert all(found[("user", u)].match_keys == {"em": ["e" * 64]} for u in users)
+
+
+async def test_the_table_is_read_in_short_chunks_that_skip_no_subject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each chunk is its own read (no snapshot held across the load, so the WAL can be
+    checkpointed meanwhile), resumed after the last key: across sources, kinds and subjects
+    that are prefixes of others, every stored subject is in the filter."""
+    monkeypatch.setattr(subjectfilter, "LOAD_CHUNK", 3)
+    path = tmp_path / "pinrelay.db"
+    stored = [
+        (source, kind, subject)
+        for source in ("src_1", "src_2")
+        for kind in ("anonymous", "user")
+        for subject in ("u1", "u10", "u2", "v")
+    ]
+    async with opened_store(path) as store:
+        records = [
+            ingest_record(
+                f"m{n}",
+                source_id=source,
+                identities=(IdentityUpdate(kind, subject, {"em": ["e" * 64]}, None, 0.0),),
+            )
+            for n, (source, kind, subject) in enumerate(stored)
+        ]
+        assert all(await store.ingest(records))
+    reopened = SQLiteStore(path)
+    await reopened.open()
+    try:
+        await _filter_loaded(reopened)
+        assert all(reopened._subjects.may_hold(*subject) for subject in stored)
+    finally:
+        await reopened.close()
 
 
 async def test_a_commit_whose_caller_hung_up_is_still_remembered(store: SQLiteStore) -> None:

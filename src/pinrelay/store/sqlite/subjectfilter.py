@@ -7,7 +7,9 @@ was never told of has no row, and needs no read. A false positive (about 1% per 
 the read every miss cost before; no answer is ever wrong.
 
 The filter learns the table's subjects at open, from a thread of its own (until it is done,
-every miss reads), and each subject the group commit writes, as the commit completes. It
+every miss reads), in short reads in key order that each end their own read transaction (one
+long scan of millions of identities would keep the WAL from being checkpointed until it
+ended), and each subject the group commit writes, as the commit completes. It
 grows by layers (each twice the last), so it needs no size up front. PostgreSQL has no such
 filter: other processes write there.
 """
@@ -27,9 +29,18 @@ FALSE_POSITIVE_RATE = 0.01  # per layer
 FIRST_LAYER_SUBJECTS = 1 << 20  # ~1.2 MB of bits; each further layer holds twice the last
 HASHES = round(-math.log2(FALSE_POSITIVE_RATE))  # 7: the optimum for 1%
 BITS_PER_SUBJECT = -math.log(FALSE_POSITIVE_RATE) / math.log(2) ** 2  # ~9.6
-LOAD_CHUNK = 2000  # rows read and added per lock hold while loading
+LOAD_CHUNK = 2000  # rows per read (its own read transaction) and per lock hold
 _MASK32 = 0xFFFFFFFF
-_SELECT_SUBJECTS = "SELECT source_id, kind, subject FROM identities"
+# In primary-key order, from after the last key read: each chunk is a short read transaction
+# of its own, so a long load never holds a WAL snapshot that keeps checkpoints from finishing.
+_SELECT_FIRST = (
+    "SELECT source_id, kind, subject FROM identities ORDER BY source_id, kind, subject LIMIT ?"
+)
+_SELECT_AFTER = (
+    "SELECT source_id, kind, subject FROM identities "
+    "WHERE (source_id, kind, subject) > (?, ?, ?) "
+    "ORDER BY source_id, kind, subject LIMIT ?"
+)
 
 
 class _Layer:
@@ -115,9 +126,8 @@ class SubjectFilter:
             logger.exception("subject filter not loaded: every new visitor costs a read")
             return
         try:
-            cursor = conn.execute(_SELECT_SUBJECTS)
+            rows = conn.execute(_SELECT_FIRST, (LOAD_CHUNK,)).fetchall()
             while not self._stop.is_set():
-                rows = cursor.fetchmany(LOAD_CHUNK)
                 if not rows:
                     self._loaded.set()
                     return
@@ -125,6 +135,9 @@ class SubjectFilter:
                 with self._lock:
                     for hashed in hashes:
                         self._add(hashed)
+                # A subject committed after its range was read is taught by its commit.
+                last = tuple(rows[-1])
+                rows = conn.execute(_SELECT_AFTER, (*last, LOAD_CHUNK)).fetchall()
         except sqlite3.Error:
             logger.exception("subject filter not loaded: every new visitor costs a read")
         finally:
