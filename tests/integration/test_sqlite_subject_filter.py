@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from pinrelay.store.records import IdentityUpdate, StoredIdentity
+from pinrelay.store.records import IdentityKind, IdentityUpdate, StoredIdentity
 from pinrelay.store.sqlite import subjectfilter
 from pinrelay.store.sqlite.store import SQLiteStore
 from tests.support.records import SOURCE_ID, ingest_record
@@ -97,10 +97,11 @@ async def test_the_table_is_read_in_short_chunks_that_skip_no_subject(
     that are prefixes of others, every stored subject is in the filter."""
     monkeypatch.setattr(subjectfilter, "LOAD_CHUNK", 3)
     path = tmp_path / "pinrelay.db"
+    kinds: tuple[IdentityKind, ...] = ("anonymous", "user")
     stored = [
         (source, kind, subject)
         for source in ("src_1", "src_2")
-        for kind in ("anonymous", "user")
+        for kind in kinds
         for subject in ("u1", "u10", "u2", "v")
     ]
     async with opened_store(path) as store:
