@@ -207,3 +207,33 @@ async def test_a_user_id_column_brings_the_users_remembered_keys(tmp_path: Path)
         assert run.preview[0]["user_data"]["em"] == [sha256(b"kim@example.com").hexdigest()]
         found = await store.identities_for(SOURCE_ID, [("anonymous", "offline-K-1")])
         assert found.get(("anonymous", "offline-K-1"), StoredIdentity()).match_keys == {}
+
+
+async def test_a_row_never_takes_the_keys_of_another_row_of_its_user(tmp_path: Path) -> None:
+    """Offline rows are not remembered, so none of them lends its keys to the next rows of
+    the same customer: a row's payload is the same whichever chunk it lands in."""
+    async with opened_store(tmp_path / "p.db") as store:
+        source = store.get_source(SOURCE_ID)
+        assert source is not None
+        recent = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+        data = (
+            "customer,email,order_id,value,time\n"
+            f"c-9,first@example.com,L-1,12,{recent}\n"
+            f"c-9,second@example.com,L-2,15,{recent}\n"
+        ).encode()
+        mapping = parse_mapping(
+            "event_id: order_id\nuser_id: customer\ntime: time\n"
+            "fields:\n  context.traits.email: email\n  properties.value: value\n"
+        )
+        run = ImportRun(Ingestor(store), source, mapping, preview_events=2)
+
+        await run.run(io.BytesIO(data), on_chunk=nothing)
+
+        assert run.figures.queued == 2
+        emails = [event["user_data"]["em"] for event in run.preview]
+        assert emails == [
+            [sha256(b"first@example.com").hexdigest()],
+            [sha256(b"second@example.com").hexdigest()],
+        ]
+        found = await store.identities_for(SOURCE_ID, [("user", "c-9")])
+        assert found.get(("user", "c-9"), StoredIdentity()).match_keys == {}

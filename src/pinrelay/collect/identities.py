@@ -122,8 +122,12 @@ def resolve_identity(
     cookies: Mapping[str, str],
     own_proxies: tuple[Network, ...],
     pending: BatchIdentities,
+    persist: bool = True,
 ) -> Resolution:
-    """Resolve the identity of `message` (changed in place: context.ip / userAgent)."""
+    """Resolve the identity of `message` (changed in place: context.ip / userAgent).
+
+    `persist=False` (offline rows): what the message adds to its user is neither written
+    nor passed to the next events of the batch, so a row never depends on its neighbours."""
     visitor = visitor_of(
         message, request_ip=request_ip, header_agent=header_agent, own_proxies=own_proxies
     )
@@ -143,7 +147,7 @@ def resolve_identity(
     keys = merge_match_keys(*(s.match_keys for s in stored.values()), own)
     click_id, remember = resolve_click_id(message, cookies, _freshest(*stored.values()), event_time)
     updates: list[IdentityUpdate] = []
-    if visitor.bot is None:  # a crawler's traits and clicks are not a person's
+    if persist and visitor.bot is None:  # a crawler's traits and clicks are not a person's
         remembered = {
             key: values[-MAX_REMEMBERED_VALUES:]
             for key, values in keys.items()

@@ -124,6 +124,7 @@ class Ingestor:
             cookies=request.cookies,
             own_proxies=request.own_proxies,
             pending=pending,
+            persist=request.remember_identities,
         )
         outbox: list[OutboxRow] = []
         trace: list[TraceStep] = []
@@ -163,5 +164,5 @@ class Ingestor:
             body=_encoder.encode(stored),
             trace=scrubbed_json(trace),
             outbox=tuple(outbox),
-            identities=resolution.updates if request.remember_identities else (),
+            identities=resolution.updates,
         )
