@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pinrelay.store.sqlite.pending import Pending, PendingIndex
+from pinrelay.store.sqlite.pending import ARRIVALS_CHUNK, Pending, PendingIndex
 
 
 def index_with(*seqs: int) -> PendingIndex:
@@ -53,6 +53,28 @@ def test_depth_and_oldest_are_per_integration() -> None:
     index.add(Pending(3, "int_2", event_time=0, created_at=3.0, queued_at=3.0))
     assert (index.depth("int_1"), index.depth("int_2"), index.depth("nope")) == (2, 1, 0)
     assert index.oldest_queued_at("int_1") == 1.0
+    assert claim(index, limit=1) == [1]
     index.finish(1)
     assert index.oldest_queued_at("int_1") == 2.0
+    assert (index.depth("int_1"), index.depth("int_2")) == (1, 1)
     assert index.finish(99) == 0
+
+
+def test_a_backlog_waits_packed_and_each_event_comes_out_once_in_order() -> None:
+    """Never-tried events are stored packed across several array chunks until claimed; a
+    claim reads them back with their times, mixed in seq order with released ones."""
+    count = ARRIVALS_CHUNK * 2 + 5
+    index = index_with(*range(1, count + 1))
+    assert index.depth("int_1") == count
+    first = index.claim("int_1", limit=3, now=100.0, lease_seconds=60)
+    assert [(p.seq, p.created_at, p.queued_at, p.attempts) for p in first] == [
+        (1, 1.0, 1.0, 0),
+        (2, 2.0, 2.0, 0),
+        (3, 3.0, 3.0, 0),
+    ]
+    index.requeue(2, attempts=0, due_at=100.0)  # released: back ahead of the arrivals
+    taken = claim(index, limit=count)
+    assert taken == [2, *range(4, count + 1)]
+    assert claim(index) == []
+    assert index.depth("int_1") == count  # all claimed, none finished yet
+    assert index.oldest_queued_at("int_1") == 1.0

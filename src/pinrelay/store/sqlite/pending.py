@@ -8,13 +8,23 @@ process comes back when it expires.
 
 First attempts run ahead of retries: a claim takes never-tried events (oldest first) before
 due retries, so a backlog of failing events never delays fresh ones.
+
+A backlog is nearly all never-tried events (Pinterest down for a day, a million-row import
+while it is unreachable), so those wait packed in arrays (`Arrivals`, 32 bytes each), and
+become `Pending` objects (~340 bytes with their index entries) only once claimed: a million
+queued events hold ~32 MB, not ~340 MB.
 """
 
 from __future__ import annotations
 
 import heapq
+import itertools
+from array import array
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+
+ARRIVALS_CHUNK = 4096  # packed arrivals per array chunk
 
 
 @dataclass(slots=True)
@@ -32,11 +42,71 @@ class Pending:
     version: int = 0  # bumped on every change; heap entries of older versions are stale
 
 
+class Arrivals:
+    """Never-tried events in seq order, packed: (seq, event_time, created_at, queued_at) in
+    chunks of four arrays, appended at the end and taken from the front."""
+
+    __slots__ = ("_chunks", "_head", "_size")
+
+    def __init__(self) -> None:
+        self._chunks: deque[tuple[array[int], array[int], array[float], array[float]]] = deque()
+        self._head = 0  # index of the first item in the first chunk
+        self._size = 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def append(self, seq: int, event_time: int, created_at: float, queued_at: float) -> None:
+        if not self._chunks or len(self._chunks[-1][0]) >= ARRIVALS_CHUNK:
+            self._chunks.append((array("q"), array("q"), array("d"), array("d")))
+        seqs, times, created, queued = self._chunks[-1]
+        seqs.append(seq)
+        times.append(event_time)
+        created.append(created_at)
+        queued.append(queued_at)
+        self._size += 1
+
+    def first(self) -> tuple[int, int, float, float]:
+        """The oldest arrival (the caller checks that there is one)."""
+        seqs, times, created, queued = self._chunks[0]
+        head = self._head
+        return seqs[head], times[head], created[head], queued[head]
+
+    def popleft(self) -> tuple[int, int, float, float]:
+        item = self.first()
+        self._size -= 1
+        self._head += 1
+        if self._head == len(self._chunks[0][0]):
+            self._chunks.popleft()
+            self._head = 0
+        return item
+
+    def popleft_many(self, count: int) -> Iterator[tuple[int, int, float, float]]:
+        """Up to `count` oldest arrivals at once, a slice of each chunk (a claim's fast path)."""
+        taken: list[Iterator[tuple[int, int, float, float]]] = []
+        while count > 0 and self._chunks:
+            seqs, times, created, queued = self._chunks[0]
+            head = self._head
+            end = min(len(seqs), head + count)
+            window = (seqs[head:end], times[head:end], created[head:end], queued[head:end])
+            taken.append(zip(*window, strict=True))
+            count -= end - head
+            self._size -= end - head
+            if end == len(seqs):
+                self._chunks.popleft()
+                self._head = 0
+            else:
+                self._head = end
+        return itertools.chain.from_iterable(taken)
+
+
 @dataclass
 class _Lane:
-    entries: dict[int, Pending] = field(default_factory=dict)  # insertion order = queue order
-    # Never-tried events: `arrivals` in commit (= seq) order, `returned` (released ones) a heap.
-    arrivals: deque[tuple[int, int]] = field(default_factory=deque)  # (seq, version)
+    # Claimed, released and retried events; insertion order = queue order.
+    entries: dict[int, Pending] = field(default_factory=dict)
+    # Never-tried events: `arrivals` in commit (= seq) order, packed until claimed; `returned`
+    # (released ones, as Pending entries) a heap of (seq, version).
+    arrivals: Arrivals = field(default_factory=Arrivals)
     returned: list[tuple[int, int]] = field(default_factory=list)  # (seq, version)
     last_arrival: int = 0
     retries: list[tuple[float, int, int]] = field(default_factory=list)  # (due, seq, version)
@@ -59,21 +129,21 @@ class PendingIndex:
 
     def add(self, pending: Pending) -> None:
         lane = self._lane(pending.integration_id)
-        lane.entries.pop(pending.seq, None)
-        lane.leased.pop(pending.seq, None)
-        lane.entries[pending.seq] = pending
-        self._where[pending.seq] = pending.integration_id
+        seq = pending.seq
+        known = lane.entries.pop(seq, None) or lane.leased.pop(seq, None)
+        if pending.attempts == 0 and seq > lane.last_arrival and known is None:
+            lane.arrivals.append(seq, pending.event_time, pending.created_at, pending.queued_at)
+            lane.last_arrival = seq
+            return
+        lane.entries[seq] = pending
+        self._where[seq] = pending.integration_id
         self._enqueue(lane, pending)
 
     def _enqueue(self, lane: _Lane, pending: Pending) -> None:
         pending.version += 1
         pending.lease_until = 0.0
         if pending.attempts == 0:
-            if pending.seq > lane.last_arrival:
-                lane.arrivals.append((pending.seq, pending.version))
-                lane.last_arrival = pending.seq
-            else:
-                heapq.heappush(lane.returned, (pending.seq, pending.version))
+            heapq.heappush(lane.returned, (pending.seq, pending.version))
         else:
             heapq.heappush(lane.retries, (pending.next_attempt_at, pending.seq, pending.version))
 
@@ -88,12 +158,14 @@ class PendingIndex:
             self._expire_leases(lane, now)
         claimed: list[Pending] = []
         arrivals, returned = lane.arrivals, lane.returned
+        if not returned:  # the usual case: the oldest arrivals, in one go
+            self._take_arrivals(integration_id, lane, arrivals.popleft_many(limit), claimed)
         while (arrivals or returned) and len(claimed) < limit:
-            if returned and (not arrivals or returned[0][0] < arrivals[0][0]):
+            if returned and (not arrivals or returned[0][0] < arrivals.first()[0]):
                 seq, version = heapq.heappop(returned)
+                self._take(lane, seq, version, claimed)
             else:
-                seq, version = arrivals.popleft()
-            self._take(lane, seq, version, claimed)
+                self._take_arrivals(integration_id, lane, [arrivals.popleft()], claimed)
         while lane.retries and len(claimed) < limit and lane.retries[0][0] <= now:
             _, seq, version = heapq.heappop(lane.retries)
             self._take(lane, seq, version, claimed)
@@ -105,6 +177,25 @@ class PendingIndex:
             lane.earliest_lease_end = min(lane.earliest_lease_end, lease_until)
         claimed.sort(key=lambda p: p.seq)
         return claimed
+
+    def _take_arrivals(
+        self,
+        integration_id: str,
+        lane: _Lane,
+        arrivals: Iterable[tuple[int, int, float, float]],
+        claimed: list[Pending],
+    ) -> None:
+        """Packed arrivals taken off the queue, as Pending entries from now on."""
+        entries, leased, where = lane.entries, lane.leased, self._where
+        for seq, event_time, created_at, queued_at in arrivals:
+            if seq in entries or seq in leased:
+                continue  # added again since (then as an entry): that one is the live copy
+            pending = Pending(
+                seq, integration_id, event_time, created_at, 0, 0.0, queued_at, 0.0, 1
+            )
+            entries[seq] = pending
+            where[seq] = integration_id
+            claimed.append(pending)
 
     @staticmethod
     def _take(lane: _Lane, seq: int, version: int, claimed: list[Pending]) -> None:
@@ -128,7 +219,7 @@ class PendingIndex:
         return None if lane is None else lane.entries.get(seq)
 
     def finish(self, seq: int) -> int:
-        """Delivered or dead: the event leaves the queue; returns its attempts so far."""
+        """Delivered or dead: the claimed event leaves the queue; returns its attempts so far."""
         lane = self._lanes.get(self._where.pop(seq, ""))
         if lane is None:
             return 0
@@ -149,22 +240,28 @@ class PendingIndex:
 
     def depth(self, integration_id: str) -> int:
         lane = self._lanes.get(integration_id)
-        return 0 if lane is None else len(lane.entries)
+        return 0 if lane is None else len(lane.entries) + len(lane.arrivals)
 
     def oldest_queued_at(self, integration_id: str) -> float | None:
         """When the longest-waiting pending event entered the queue (received or replayed)."""
         lane = self._lanes.get(integration_id)
-        if lane is None or not lane.entries:
+        if lane is None:
             return None
-        return next(iter(lane.entries.values())).queued_at
+        candidates = [lane.arrivals.first()[3]] if lane.arrivals else []
+        if lane.entries:
+            candidates.append(next(iter(lane.entries.values())).queued_at)
+        return min(candidates, default=None)
 
     def next_due_at(self, integration_id: str) -> float | None:
         lane = self._lanes.get(integration_id)
-        if lane is None or not lane.entries:
+        if lane is None:
             return None
-        return min(
+        # a never-tried event is due from when it was queued; the oldest arrival goes first
+        due = [lane.arrivals.first()[3]] if lane.arrivals else []
+        due.extend(
             (p.next_attempt_at if p.attempts else p.queued_at) for p in lane.entries.values()
         )
+        return min(due, default=None)
 
     def integrations(self) -> list[str]:
         return list(self._lanes)
