@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import threading
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import msgspec
 import pytest
@@ -26,6 +25,7 @@ from pinrelay.store.sqlite.store import SQLiteStore
 from pinrelay.store.sqlite.writes import write_requests
 from tests.support.records import ingest_record
 from tests.support.stores import opened_store, sample_integration
+from tests.support.writer import in_one_group
 
 pytestmark = pytest.mark.anyio
 
@@ -112,23 +112,6 @@ async def test_a_failing_operation_does_not_undo_the_others(store: SQLiteStore) 
     await store.close()
 
 
-async def _ingests_in_one_group(store: SQLiteStore, *ingests: Awaitable[Any]) -> list[Any]:
-    """Await `ingests` queued while the writer is busy, so they share one group commit."""
-    release, busy = threading.Event(), threading.Event()
-
-    def block(conn: sqlite3.Connection) -> None:
-        busy.set()
-        release.wait(10)
-
-    blocker = asyncio.ensure_future(store._writer.run(block))
-    await asyncio.to_thread(busy.wait, 10)
-    tasks = [asyncio.ensure_future(ingest) for ingest in ingests]
-    await asyncio.sleep(0.01)
-    release.set()
-    await blocker
-    return await asyncio.gather(*tasks, return_exceptions=True)
-
-
 async def test_requests_committed_together_each_get_their_own_outcome(
     store: SQLiteStore,
 ) -> None:
@@ -136,8 +119,8 @@ async def test_requests_committed_together_each_get_their_own_outcome(
     group still answer apart: a message id already sent by an earlier request of the group is
     its retry, and each request's outbox rows are queued once."""
     commits = store.commits
-    results = await _ingests_in_one_group(
-        store,
+    results = await in_one_group(
+        store._writer,
         store.ingest([_record("a")]),
         store.ingest([_record("b"), _record("c", outbox=2)]),
         store.ingest([_record("a")]),
@@ -166,8 +149,8 @@ async def test_a_merged_write_gives_each_request_its_own_queued_rows(store: SQLi
 
 async def test_a_bad_request_merged_with_others_fails_alone(store: SQLiteStore) -> None:
     bad = msgspec.structs.replace(_record("bad"), type=cast(str, None))  # events.type is NOT NULL
-    results = await _ingests_in_one_group(
-        store,
+    results = await in_one_group(
+        store._writer,
         store.ingest([_record("first")]),
         store.ingest([bad]),
         store.ingest([_record("last")]),

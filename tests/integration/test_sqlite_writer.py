@@ -3,16 +3,14 @@ into one call, and still lets a bad item fail alone (a real SQLite file, the rea
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from pinrelay.store.sqlite.writer import GroupCommitWriter
+from tests.support.writer import in_one_group
 
 pytestmark = pytest.mark.anyio
 
@@ -49,25 +47,6 @@ class Recorder:
         return [f"wrote {item}" for item in items]
 
 
-async def _while_blocked(writer: GroupCommitWriter, *jobs: Any) -> list[Any]:
-    """Run `jobs` (awaitables made by the caller) while the writer is busy, so that they
-    reach the queue together and land in one group."""
-    release = threading.Event()
-    busy = threading.Event()
-
-    def block(conn: sqlite3.Connection) -> None:
-        busy.set()
-        release.wait(10)
-
-    blocker = asyncio.ensure_future(writer.run(block))
-    await asyncio.to_thread(busy.wait, 10)
-    tasks = [asyncio.ensure_future(job) for job in jobs]
-    await asyncio.sleep(0.01)  # every job is queued behind the blocker
-    release.set()
-    await blocker
-    return await asyncio.gather(*tasks, return_exceptions=True)
-
-
 def _written(tmp_path: Path) -> list[str]:
     with sqlite3.connect(tmp_path / "w.db") as conn:
         return [row[0] for row in conn.execute("SELECT item FROM written ORDER BY rowid")]
@@ -78,7 +57,7 @@ async def test_jobs_waiting_together_are_written_in_one_call_each_with_its_resul
 ) -> None:
     merge = Recorder()
     commits = writer.commits
-    results = await _while_blocked(writer, *(writer.run_merged(merge, f"e{i}") for i in range(5)))
+    results = await in_one_group(writer, *(writer.run_merged(merge, f"e{i}") for i in range(5)))
     assert results == [f"wrote e{i}" for i in range(5)]
     assert merge.calls == [["e0", "e1", "e2", "e3", "e4"]]
     assert writer.commits == commits + 2  # the blocker's group, then all five in one
@@ -89,7 +68,7 @@ async def test_when_the_merged_call_fails_each_item_runs_alone_and_only_the_bad_
     writer: GroupCommitWriter, tmp_path: Path
 ) -> None:
     merge = Recorder()
-    results = await _while_blocked(
+    results = await in_one_group(
         writer, *(writer.run_merged(merge, item) for item in ("e0", "bad", "e2"))
     )
     assert results[0] == "wrote e0"
@@ -109,7 +88,7 @@ async def test_a_plain_job_between_merged_ones_keeps_its_place_in_the_order(
         conn.execute("INSERT INTO written VALUES ('plain')")
         return "plain done"
 
-    results = await _while_blocked(
+    results = await in_one_group(
         writer,
         writer.run_merged(merge, "a1"),
         writer.run_merged(merge, "a2"),
@@ -125,7 +104,7 @@ async def test_different_merge_functions_are_not_mixed(
     writer: GroupCommitWriter, tmp_path: Path
 ) -> None:
     first, second = Recorder(), Recorder()
-    results = await _while_blocked(
+    results = await in_one_group(
         writer,
         writer.run_merged(first, "x1"),
         writer.run_merged(second, "y1"),
