@@ -130,8 +130,8 @@ class PendingIndex:
     def add(self, pending: Pending) -> None:
         lane = self._lane(pending.integration_id)
         seq = pending.seq
-        known = lane.entries.pop(seq, None) or lane.leased.pop(seq, None)
-        if pending.attempts == 0 and seq > lane.last_arrival and known is None:
+        listed, leased = lane.entries.pop(seq, None), lane.leased.pop(seq, None)
+        if pending.attempts == 0 and seq > lane.last_arrival and listed is leased is None:
             lane.arrivals.append(seq, pending.event_time, pending.created_at, pending.queued_at)
             lane.last_arrival = seq
             return
