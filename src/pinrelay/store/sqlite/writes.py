@@ -42,9 +42,18 @@ def repeated(name: str, rows: int) -> str:
 
 
 def _chunks(rows: Sequence[tuple[Any, ...]], width: int) -> Iterator[Sequence[tuple[Any, ...]]]:
-    size = max(1, MAX_VARIABLES // width)
-    for start in range(0, len(rows), size):
+    """`rows` in chunks of a power of two (the largest that fits, then smaller): a few
+    statement sizes in all, so the connection's cache of prepared statements keeps them.
+    Every row count its own statement made the cache prepare one per group commit, and
+    hold up to 128 statements of hundreds of rows (~38 MB measured)."""
+    largest = 1 << (max(1, MAX_VARIABLES // width).bit_length() - 1)
+    start = 0
+    while start < len(rows):
+        size = largest
+        while size > len(rows) - start:
+            size >>= 1
         yield rows[start : start + size]
+        start += size
 
 
 def _insert(conn: sqlite3.Connection, name: str, rows: Sequence[tuple[Any, ...]]) -> list[Any]:
