@@ -84,6 +84,7 @@ def test_an_event_added_again_while_leased_is_queued_once_with_its_new_state() -
     index = index_with(1)
     assert claim(index, now=0.0) == [1]  # leased until 60
     index.add(Pending(1, "int_1", event_time=0, created_at=1.0, attempts=1, next_attempt_at=90.0))
+    assert index._lanes["int_1"].leased == {}  # the old lease is gone with the old copy
     assert claim(index, now=100.0) == [1]  # the new copy, a retry due at 90: leased until 160
     assert claim(index, now=120.0) == []  # the first lease left no stale copy to hand out
     assert claim(index, now=161.0) == [1]
