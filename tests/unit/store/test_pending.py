@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 from pinrelay.store.sqlite.pending import ARRIVALS_CHUNK, Pending, PendingIndex
 
 
@@ -88,3 +90,22 @@ def test_an_event_added_again_while_leased_is_queued_once_with_its_new_state() -
     assert claim(index, now=100.0) == [1]  # the new copy, a retry due at 90: leased until 160
     assert claim(index, now=120.0) == []  # the first lease left no stale copy to hand out
     assert claim(index, now=161.0) == [1]
+
+
+def test_a_backlog_of_never_tried_events_costs_tens_of_bytes_each() -> None:
+    """Issue 15's bounded memory: a million queued rows while Pinterest is unreachable must
+    not hold a Python object each (~340 bytes with its index entries: 553 MB for 1M)."""
+    index = PendingIndex()
+    events = 50_000
+    tracing = tracemalloc.is_tracing()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for seq in range(1, events + 1):
+            index.add(Pending(seq, "int_1", event_time=0, created_at=1.0, queued_at=1.0))
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        if not tracing:
+            tracemalloc.stop()
+    assert index.depth("int_1") == events
+    assert grown / events < 64  # bytes per event: 32 packed, plus the arrays' spare room
