@@ -16,6 +16,7 @@ it is undone and each item runs on its own, so one bad item still fails alone.
 from __future__ import annotations
 
 import asyncio
+import functools
 import queue
 import sqlite3
 import threading
@@ -38,10 +39,10 @@ logger = structlog.get_logger(__name__)
 
 @dataclass
 class _Job:
-    operation: Operation | None  # None: a merged job, whose `merge` writes `item`
+    operation: Operation  # a merged job's: its `merge` for its item alone
     future: asyncio.Future[Any]
     loop: asyncio.AbstractEventLoop
-    merge: Merge | None = None
+    merge: Merge | None = None  # jobs next to each other with the same merge run as one call
     item: Any = None
 
 
@@ -109,7 +110,8 @@ class GroupCommitWriter:
             raise StoreError("the store is not open")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.put(_Job(None, future, loop, merge, item))
+        alone = functools.partial(_merged_alone, merge, item)
+        self._queue.put(_Job(alone, future, loop, merge, item))
         return await future
 
     def _run(self) -> None:
@@ -184,11 +186,7 @@ def _in_savepoint(
     """Run one job in its own savepoint: if it fails, what it wrote is undone, nothing else."""
     connection.execute("SAVEPOINT job")
     try:
-        if job.merge is not None:
-            result = _one_result(job.merge(connection, [job.item]))
-        else:
-            assert job.operation is not None
-            result = job.operation(connection)
+        result = job.operation(connection)
     except Exception as exc:  # one bad operation must not undo the others
         connection.execute("ROLLBACK TO job")
         return job, None, exc
@@ -197,7 +195,9 @@ def _in_savepoint(
     return job, result, None
 
 
-def _one_result(results: list[Any]) -> Any:
+def _merged_alone(merge: Merge, item: Any, connection: sqlite3.Connection) -> Any:
+    """A merged job's write when it runs on its own."""
+    results = merge(connection, [item])
     if len(results) != 1:
         raise StoreError(f"a merged write gave {len(results)} results for 1 item")
     return results[0]
