@@ -69,6 +69,42 @@ def _peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def _mapping_workers(pid: int) -> list[int]:
+    """The import's worker processes among those `pid` started from any of its threads
+    (not multiprocessing's resource tracker, the other child a spawning pool starts)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            children = [int(child) for child in (task / "children").read_text().split()]
+            found += [c for c in children if b"spawn_main" in _cmdline(c)]
+        except OSError:  # the thread or the child ended meanwhile
+            continue
+    return found
+
+
+def _cmdline(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+class WorkerMemory:
+    """The largest peak RSS seen of any import worker (they exit when the import ends)."""
+
+    def __init__(self, server: int) -> None:
+        self.server = server
+        self.peak_mb: dict[int, float] = {}
+
+    def sample(self) -> None:
+        for child in _mapping_workers(self.server):
+            try:
+                self.peak_mb[child] = _peak_rss_mb(child)
+            except OSError:
+                continue
+
+    @property
+    def largest_mb(self) -> float:
+        return max(self.peak_mb.values(), default=0.0)
+
+
 def _p99(values: list[float]) -> float:
     return values[max(0, int(len(values) * 0.99) - 1)]
 
@@ -118,7 +154,7 @@ class LiveSender(threading.Thread):
                 time.sleep(LIVE_INTERVAL_SECONDS)
 
 
-def run(rows: int, workdir: Path, *, deliver: bool) -> dict[str, Any]:
+def run(rows: int, workdir: Path, *, deliver: bool, workers: int | None) -> dict[str, Any]:
     sheet = workdir / "sheet.csv"
     write_sheet(sheet, rows)
     sandbox_port, port, admin_port = free_port(), free_port(), free_port()
@@ -137,6 +173,8 @@ def run(rows: int, workdir: Path, *, deliver: bool) -> dict[str, Any]:
         "PINRELAY_PINTEREST_API_URL": api_url,
         "PINRELAY_SECRET_KEY_FILE": str(workdir / "key"),
     }
+    if workers is not None:
+        env["PINRELAY_IMPORT_WORKERS"] = str(workers)
     command = [str(VENV_BIN / "pinrelay"), "serve", "--port", str(port)]
     command += ["--admin-port", str(admin_port), "--host", "127.0.0.1"]
     command += ["--db", f"sqlite:///{workdir / 'bench.db'}"]
@@ -172,8 +210,10 @@ def run(rows: int, workdir: Path, *, deliver: bool) -> dict[str, Any]:
             headers=HEADERS,
             json={"source_id": source["id"], "mapping": "generic"},
         ).raise_for_status()
+        memory = WorkerMemory(server.pid)
         while record["status"] not in ("done", "failed"):
             time.sleep(0.2)
+            memory.sample()
             record = httpx.get(
                 f"{admin}/v1/admin/imports/{record['id']}", headers=HEADERS, timeout=120
             ).json()
@@ -189,6 +229,8 @@ def run(rows: int, workdir: Path, *, deliver: bool) -> dict[str, Any]:
             "seconds": elapsed,
             "rows_per_second": rows / elapsed,
             "peak_rss_mb": _peak_rss_mb(server.pid),
+            "workers": len(memory.peak_mb),
+            "worker_peak_rss_mb": memory.largest_mb,
             "live_batches": len(live.latencies),
             "live_failures": live.failures,
             "live_p50_ms": statistics.median(latencies) * 1000,
@@ -208,14 +250,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--deliver", action="store_true", help="deliver to the sandbox meanwhile")
+    parser.add_argument(
+        "--workers", type=int, help="PINRELAY_IMPORT_WORKERS (unset: the server's default)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        result = run(args.rows, Path(tmp), deliver=args.deliver)
+        result = run(args.rows, Path(tmp), deliver=args.deliver, workers=args.workers)
     outcome = f"({result['status']}, {result['queued']:,} queued)"
     print(f"rows imported:      {result['rows']:>12,} {outcome}")
     print(f"time:               {result['seconds']:>12.1f} s")
     print(f"rows/s:             {result['rows_per_second']:>12,.0f}")
     print(f"server peak RSS:    {result['peak_rss_mb']:>12.0f} MB")
+    print(
+        f"mapping workers:    {result['workers']:>12} (largest peak RSS "
+        f"{result['worker_peak_rss_mb']:.0f} MB each)"
+    )
     print(
         f"live /v1/batch:     p50 {result['quiet_p50_ms']:.1f} ms, p99 "
         f"{result['quiet_p99_ms']:.1f} ms without an import; during it "

@@ -2,4 +2,5 @@
 
 from pinrelay.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned import worker re-imports the main module
+    main()

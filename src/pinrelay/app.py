@@ -176,7 +176,11 @@ class Gateway:
             settings.port,
         )
         self.imports = ImportJobs(  # issue 15: offline conversions, run by this process
-            self.store, ingestor, settings.import_directory(), max_bytes=settings.import_max_bytes
+            self.store,
+            ingestor,
+            settings.import_directory(),
+            max_bytes=settings.import_max_bytes,
+            workers=settings.import_workers,
         )
         admin = build_admin_site(  # the admin API and the UI act through one context
             ServiceContext(

@@ -165,6 +165,14 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(
         2 * 1024**3, ge=1, description="Largest import file the admin API accepts (bytes)."
     )
+    import_workers: int | None = Field(
+        None,
+        ge=0,
+        le=64,
+        description="Worker processes that map the rows of a big import (over 4 MiB) on "
+        "other cores, at a lower priority than live collect; 0: in the server process; "
+        "unset: one per core up to 4 (none on one core).",
+    )
 
     @field_validator("database_url")
     @classmethod

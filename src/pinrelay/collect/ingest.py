@@ -15,6 +15,7 @@ import msgspec
 from pinrelay.collect.identities import (
     BatchIdentities,
     IdentityReader,
+    KnownIdentities,
     known_identities,
     resolve_identity,
 )
@@ -83,19 +84,22 @@ class Ingestor:
         self, source: Source, accepted: Sequence[AcceptedMessage], request: RequestInfo
     ) -> list[IngestRecord]:
         """The records of `accepted`, nothing written (the offline import's dry run stops here)."""
+        integrations, known = await self.lookups(source, accepted, request)
+        return build_records(source, accepted, request, integrations, self._pipelines, known)
+
+    async def lookups(
+        self, source: Source, accepted: Sequence[AcceptedMessage], request: RequestInfo
+    ) -> tuple[list[Integration], KnownIdentities]:
+        """What mapping `accepted` reads from the store: the enabled integrations and, in one
+        batched read, what is remembered of the messages' users and devices."""
         integrations = [i for i in self._store.list_integrations(source.id) if i.enabled]
-        pending: BatchIdentities = {}  # identities updated by earlier events of this batch
         known = await known_identities(
             self._store,
             source.id,
             (i.message for i in accepted),
             users_only=not request.remember_identities,
         )
-        with phone_region(source.default_country):
-            return [
-                self._record(source, item, request, integrations, pending, known)
-                for item in accepted
-            ]
+        return integrations, known
 
     async def commit(self, records: Sequence[IngestRecord]) -> list[bool]:
         """Write records in one group commit; True where new (not a retried message id)."""
@@ -104,65 +108,84 @@ class Ingestor:
             self._on_commit()
         return stored
 
-    def _record(
-        self,
-        source: Source,
-        item: AcceptedMessage,
-        request: RequestInfo,
-        integrations: Sequence[Integration],
-        pending: BatchIdentities,
-        known: IdentityReader,
-    ) -> IngestRecord:
-        message = item.message
-        resolution = resolve_identity(
-            known,
-            source.id,
-            message,
-            event_time=item.event_time.timestamp(),
-            request_ip=request.client_ip,
-            header_agent=request.user_agent,
-            cookies=request.cookies,
-            own_proxies=request.own_proxies,
-            pending=pending,
-            persist=request.remember_identities,
-        )
-        outbox: list[OutboxRow] = []
-        trace: list[TraceStep] = []
-        event_input = EventInput(
-            message=message,
-            cookies=request.cookies,
-            identity_keys=resolution.keys,
-            stored_click_id=resolution.click_id,
-            message_keys=resolution.message_keys,
-        )
-        refusal = resolution.visitor.bot or source_refusal(source.consent_required, message)
-        shared = SharedEvaluation() if len(integrations) > 1 else None
-        for integration in integrations:
-            mapped = map_for_integration(
-                integration,
-                event_input,
-                self._pipelines(integration),
-                shared=shared,
-                refusal=refusal,
-            )
-            if resolution.notes:  # what identity resolution dropped, before the pipeline's
-                for step in mapped.steps:
-                    if "notes" in step:
-                        step["notes"] = [*resolution.notes, *step["notes"]]
-            outbox.extend(mapped.rows)
-            trace.extend(mapped.steps)
 
-        stored = redact_pii(message)  # no raw PII reaches the disk: ids, name, trace too
-        return IngestRecord(
-            source_id=source.id,
-            message_id=item.message_id,
-            type=item.type,
-            name=None if item.name is None else scrub_text(item.name),
-            user_id=stored.get("userId"),
-            anonymous_id=stored.get("anonymousId"),
-            received_at=item.received_at.timestamp(),
-            body=_encoder.encode(stored),
-            trace=scrubbed_json(trace),
-            outbox=tuple(outbox),
-            identities=resolution.updates,
+def build_records(
+    source: Source,
+    accepted: Sequence[AcceptedMessage],
+    request: RequestInfo,
+    integrations: Sequence[Integration],
+    pipelines: Callable[[Integration], PipelineSet],
+    known: IdentityReader,
+) -> list[IngestRecord]:
+    """Identity, pipelines and validation for each message, in memory: no store, no I/O, so
+    the offline import's worker processes run exactly what a live request runs."""
+    pending: BatchIdentities = {}  # identities updated by earlier events of this batch
+    with phone_region(source.default_country):
+        return [
+            _record(source, item, request, integrations, pipelines, pending, known)
+            for item in accepted
+        ]
+
+
+def _record(
+    source: Source,
+    item: AcceptedMessage,
+    request: RequestInfo,
+    integrations: Sequence[Integration],
+    pipelines: Callable[[Integration], PipelineSet],
+    pending: BatchIdentities,
+    known: IdentityReader,
+) -> IngestRecord:
+    message = item.message
+    resolution = resolve_identity(
+        known,
+        source.id,
+        message,
+        event_time=item.event_time.timestamp(),
+        request_ip=request.client_ip,
+        header_agent=request.user_agent,
+        cookies=request.cookies,
+        own_proxies=request.own_proxies,
+        pending=pending,
+        persist=request.remember_identities,
+    )
+    outbox: list[OutboxRow] = []
+    trace: list[TraceStep] = []
+    event_input = EventInput(
+        message=message,
+        cookies=request.cookies,
+        identity_keys=resolution.keys,
+        stored_click_id=resolution.click_id,
+        message_keys=resolution.message_keys,
+    )
+    refusal = resolution.visitor.bot or source_refusal(source.consent_required, message)
+    shared = SharedEvaluation() if len(integrations) > 1 else None
+    for integration in integrations:
+        mapped = map_for_integration(
+            integration,
+            event_input,
+            pipelines(integration),
+            shared=shared,
+            refusal=refusal,
         )
+        if resolution.notes:  # what identity resolution dropped, before the pipeline's
+            for step in mapped.steps:
+                if "notes" in step:
+                    step["notes"] = [*resolution.notes, *step["notes"]]
+        outbox.extend(mapped.rows)
+        trace.extend(mapped.steps)
+
+    stored = redact_pii(message)  # no raw PII reaches the disk: ids, name, trace too
+    return IngestRecord(
+        source_id=source.id,
+        message_id=item.message_id,
+        type=item.type,
+        name=None if item.name is None else scrub_text(item.name),
+        user_id=stored.get("userId"),
+        anonymous_id=stored.get("anonymousId"),
+        received_at=item.received_at.timestamp(),
+        body=_encoder.encode(stored),
+        trace=scrubbed_json(trace),
+        outbox=tuple(outbox),
+        identities=resolution.updates,
+    )

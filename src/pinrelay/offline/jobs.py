@@ -27,6 +27,7 @@ from pinrelay.errors import BadRequest, Conflict, ImportFileError, PayloadTooLar
 from pinrelay.offline.figures import ImportFigures
 from pinrelay.offline.runner import ImportRun
 from pinrelay.offline.spec import ImportSpec
+from pinrelay.offline.workers import MappingPool, auto_workers
 from pinrelay.store.base import Store
 from pinrelay.store.importrecords import StoredImport
 from pinrelay.store.records import Source
@@ -36,18 +37,30 @@ logger = structlog.get_logger(__name__)
 UNSTARTED_UPLOAD_SECONDS = 24 * 3600  # an upload nobody started is deleted after this
 FILE_MODE = 0o600
 DIRECTORY_MODE = 0o700
+POOL_MIN_BYTES = 4 * 1024 * 1024  # smaller files import in the server process (~40K rows)
 
 
 class ImportJobs:
     """The server's imports: their files on disk, their rows in the store, the running task."""
 
     def __init__(
-        self, store: Store, ingestor: Ingestor, directory: Path, *, max_bytes: int
+        self,
+        store: Store,
+        ingestor: Ingestor,
+        directory: Path,
+        *,
+        max_bytes: int,
+        workers: int | None = 0,
+        pool_min_bytes: int = POOL_MIN_BYTES,
     ) -> None:
+        """`workers`: mapping processes for files of `pool_min_bytes` or more
+        (`offline.workers`); None: by the host's cores."""
         self._store = store
         self._ingestor = ingestor
         self.directory = directory
         self.max_bytes = max_bytes
+        self.workers = auto_workers() if workers is None else workers
+        self.pool_min_bytes = pool_min_bytes
         self._running: dict[str, asyncio.Task[None]] = {}
 
     def upload_path(self, import_id: str) -> Path:
@@ -55,6 +68,12 @@ class ImportJobs:
 
     def errors_path(self, import_id: str) -> Path:
         return self.directory / f"{import_id}.errors.csv"
+
+    def _pool_for(self, record: StoredImport) -> MappingPool | None:
+        """Worker processes for a file big enough to pay for starting them (~1 s each)."""
+        if self.workers < 1 or record.file_bytes < self.pool_min_bytes:
+            return None
+        return MappingPool(self.workers)
 
     def _prepare_directory(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -103,7 +122,15 @@ class ImportJobs:
     ) -> ImportRun:
         """A dry run over every row: mapped and validated, nothing written."""
         self._has_file(record)
-        run = ImportRun(self._ingestor, source, spec.mapping(), dry_run=True, preview_events=events)
+        pool = self._pool_for(record)
+        run = ImportRun(
+            self._ingestor,
+            source,
+            spec.mapping(),
+            dry_run=True,
+            preview_events=events,
+            pool=pool,
+        )
 
         async def nothing(figures: ImportFigures, bytes_read: int) -> None:
             return None
@@ -113,6 +140,9 @@ class ImportJobs:
                 await run.run(stream, on_chunk=nothing)
         except ImportFileError as exc:
             raise BadRequest(str(exc)) from None
+        finally:
+            if pool is not None:
+                await pool.close()
         return run
 
     async def start(self, record: StoredImport, source: Source, spec: ImportSpec) -> StoredImport:
@@ -152,13 +182,21 @@ class ImportJobs:
         if resume is not None:
             trim_error_file(errors_path, resume.rows_read)
         current = record
+        pool = self._pool_for(record)
+        logger.info(
+            "import started",
+            action="import.started",
+            import_id=record.id,
+            resumed_at_row=resume.rows_read if resume else 0,
+            workers=pool.workers if pool is not None else 0,
+        )
         try:
             with (
                 self.upload_path(record.id).open("rb") as stream,
                 errors_path.open("a" if resume else "w", newline="", encoding="utf-8") as errors,
             ):
                 os.chmod(errors_path, FILE_MODE)
-                run = ImportRun(self._ingestor, source, spec.mapping(), errors=errors)
+                run = ImportRun(self._ingestor, source, spec.mapping(), errors=errors, pool=pool)
 
                 async def saved(figures: ImportFigures, bytes_read: int) -> None:
                     nonlocal current
@@ -181,6 +219,9 @@ class ImportJobs:
         except Exception as exc:  # the import fails, the server keeps running
             logger.exception("import failed", action="import.failed", import_id=record.id)
             await self._finish(current, "failed", None, f"internal error ({type(exc).__name__})")
+        finally:
+            if pool is not None:
+                await pool.close()
 
     async def _finish(
         self, record: StoredImport, status: Any, figures: ImportFigures | None, message: str | None

@@ -1,10 +1,16 @@
 """The import loop: rows -> messages -> the live ingest path, in chunks, resumable.
 
-Each chunk of orders goes through `Ingestor.build_records` (identity, pipelines, validation:
-exactly what a live `/v1/batch` gets) and one group commit. The next chunk is mapped while
-the previous one commits. Mapping is CPU work on the server's event loop, so it runs in
-small slices, and before each slice the import waits while live ingests are in flight
-(up to a bound): live collect requests go first, the import takes the idle time.
+Each chunk of orders goes through `collect.ingest.build_records` (identity, pipelines,
+validation: exactly what a live `/v1/batch` gets) and one group commit. Where the mapping
+runs:
+
+- in process (no pool): on the server's event loop, in small slices, and before each slice
+  the import waits while live ingests are in flight (up to a bound): live collect requests
+  go first, the import takes the idle time. The next chunk is mapped while the previous one
+  commits.
+- in worker processes (`offline.workers.MappingPool`): the server reads and checks rows and
+  commits, a few chunks ahead are mapped at once on the other cores, at a lower priority
+  than the server. Chunks still commit one at a time, in file order.
 
 Resume: after a chunk commits, `on_chunk` receives the figures, whose `rows_read` is where a
 resumed run starts (the rows before are skipped unread). A crash between a commit and that
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +37,7 @@ from pinrelay.offline.figures import ImportFigures
 from pinrelay.offline.mapping import ImportMapping
 from pinrelay.offline.reader import Row, RowReader
 from pinrelay.offline.rows import Order, RowMapper, RowRefused, orders
+from pinrelay.offline.workers import MappingPool
 from pinrelay.store.records import IngestRecord, Source
 
 CHUNK_EVENTS = 100  # events per commit (one group commit, one progress save)
@@ -49,8 +57,10 @@ class _Chunk:
     accepted: list[AcceptedMessage] = field(default_factory=list)
     first_rows: list[int] = field(default_factory=list)
     refusals: list[tuple[int, str, str]] = field(default_factory=list)
+    mapped: list[IngestRecord] = field(default_factory=list)  # in process, slice by slice
     records: list[IngestRecord] = field(default_factory=list)  # of `accepted`, in order
     last_row: int = 0
+    bytes_read: int = 0  # of the file, when the chunk's last row was read
 
 
 def refusal_of(record: IngestRecord) -> tuple[str, str]:
@@ -82,8 +92,11 @@ class ImportRun:
         preview_events: int = 0,
         errors: IO[str] | None = None,
         now: float | None = None,
+        pool: MappingPool | None = None,
     ) -> None:
+        """`pool`: worker processes to map rows in (`offline.workers`); None: in process."""
         self._ingestor = ingestor
+        self._pool = pool
         self._source = source
         self._mapping = mapping
         self._received = datetime.fromtimestamp(now, UTC) if now else datetime.now(UTC)
@@ -114,35 +127,86 @@ class ImportRun:
     async def _run(self, reader: RowReader, skip: int, on_chunk: OnChunk) -> ImportFigures:
         rows = (row for row in reader.rows() if row.number > skip)
         chunk = _Chunk(last_row=skip)
+        building: deque[tuple[_Chunk, asyncio.Task[list[IngestRecord]]]] = deque()
         committing: asyncio.Task[None] | None = None
-        for item in orders(rows, self._mapping):
-            self._add(chunk, item)
-            if len(chunk.accepted) - len(chunk.records) >= SLICE_EVENTS:
-                await self._build_slice(chunk)
-            if len(chunk.accepted) + len(chunk.refusals) >= CHUNK_EVENTS:
-                await self._build_slice(chunk)
-                if committing is not None:
-                    await committing
-                self.bytes_read = reader.bytes_read
-                committing = asyncio.create_task(self._commit(chunk, on_chunk))
-                chunk = _Chunk(last_row=chunk.last_row)
-        await self._build_slice(chunk)
-        if committing is not None:
-            await committing
-        self.bytes_read = reader.bytes_read
-        await self._commit(chunk, on_chunk)
+        # chunks mapped ahead of the commits: in process, none (the next chunk is read and
+        # mapped while the previous one commits); with workers, enough to keep them busy
+        ahead = 0 if self._pool is None else 2 * self._pool.workers
+        try:
+            for item in orders(rows, self._mapping):
+                self._add(chunk, item)
+                if self._pool is None and len(chunk.accepted) - len(chunk.mapped) >= SLICE_EVENTS:
+                    await self._map_slice(chunk)
+                if len(chunk.accepted) + len(chunk.refusals) >= CHUNK_EVENTS:
+                    chunk.bytes_read = reader.bytes_read
+                    building.append((chunk, asyncio.create_task(self._map(chunk))))
+                    chunk = _Chunk(last_row=chunk.last_row)
+                    while len(building) > ahead:
+                        committing = await self._commit_next(building, committing, on_chunk)
+            chunk.bytes_read = reader.bytes_read
+            building.append((chunk, asyncio.create_task(self._map(chunk))))
+            while building:
+                committing = await self._commit_next(building, committing, on_chunk)
+            if committing is not None:
+                await committing
+        finally:
+            unfinished: list[asyncio.Task[Any]] = [task for _, task in building]
+            if committing is not None:
+                unfinished.append(committing)
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
         return self.figures
 
-    async def _build_slice(self, chunk: _Chunk) -> None:
-        """Map the chunk's new messages, after letting live requests go first."""
+    async def _commit_next(
+        self,
+        building: deque[tuple[_Chunk, asyncio.Task[list[IngestRecord]]]],
+        committing: asyncio.Task[None] | None,
+        on_chunk: OnChunk,
+    ) -> asyncio.Task[None]:
+        """Commit the oldest chunk once mapped, after the one before it: chunks commit in
+        file order, so `rows_read` (where a resume starts) only ever moves forward."""
+        chunk, mapping = building[0]
+        chunk.records = await mapping
+        building.popleft()
+        if committing is not None:
+            await committing
+        self.bytes_read = chunk.bytes_read
+        return asyncio.create_task(self._commit(chunk, on_chunk))
+
+    async def _yield_to_live(self) -> None:
         waited = 0.0
         await asyncio.sleep(0)
         while self._ingestor.live_in_flight and waited < MAX_YIELD_SECONDS:
             await asyncio.sleep(YIELD_STEP_SECONDS)
             waited += YIELD_STEP_SECONDS
-        todo = chunk.accepted[len(chunk.records) :]
+
+    async def _map(self, chunk: _Chunk) -> list[IngestRecord]:
+        """The records of the chunk: in the worker processes, or here in slices."""
+        if self._pool is None:
+            await self._map_slice(chunk)
+            return chunk.mapped
+        if not chunk.accepted:
+            return []
+        await self._yield_to_live()  # the server's share of the chunk waits for live requests
+        integrations, known = await self._ingestor.lookups(
+            self._source, chunk.accepted, OFFLINE_REQUEST
+        )
+        return await self._pool.build_records(
+            self._source,
+            chunk.accepted,
+            OFFLINE_REQUEST,
+            integrations,
+            self._ingestor.pipelines,
+            known,
+        )
+
+    async def _map_slice(self, chunk: _Chunk) -> None:
+        """Map the chunk's new messages in process, after letting live requests go first."""
+        await self._yield_to_live()
+        todo = chunk.accepted[len(chunk.mapped) :]
         if todo:
-            chunk.records += await self._ingestor.build_records(self._source, todo, OFFLINE_REQUEST)
+            chunk.mapped += await self._ingestor.build_records(self._source, todo, OFFLINE_REQUEST)
 
     def _add(self, chunk: _Chunk, item: Order | Row) -> None:
         if isinstance(item, Row):

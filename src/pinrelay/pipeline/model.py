@@ -59,6 +59,9 @@ class _NoDefault:
     def __repr__(self) -> str:
         return "NO_DEFAULT"
 
+    def __reduce__(self) -> str:
+        return "NO_DEFAULT"  # unpickled as this module's one instance (`is` checks hold)
+
 
 NO_DEFAULT: Any = _NoDefault()
 

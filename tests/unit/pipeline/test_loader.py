@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from pinrelay.pipeline.model import (
     StaticValue,
     Trigger,
 )
+from pinrelay.pipeline.presets import preset_definitions
 
 from .conftest import FIXTURES, SEED_PIPELINE
 
@@ -249,3 +251,18 @@ def test_plain_safe_load_is_not_changed_by_the_marked_loader() -> None:
     loaded = yaml.safe_load("a: [1]")
     assert type(loaded) is dict
     assert type(loaded["a"]) is list
+
+
+def test_a_definition_survives_pickling_with_its_missing_defaults_still_missing() -> None:
+    """Import workers receive definitions pickled (offline.workers): `is NO_DEFAULT` checks
+    must still hold there, or a field without a default would get the sentinel as value."""
+    definitions = preset_definitions()
+    mappings = [m for d in definitions for section in d.sections.values() for m in section]
+
+    copies = pickle.loads(pickle.dumps(definitions))  # noqa: S301 (our own bytes)
+
+    assert copies == definitions
+    assert pickle.loads(pickle.dumps(NO_DEFAULT)) is NO_DEFAULT  # noqa: S301
+    copied = [m for d in copies for section in d.sections.values() for m in section]
+    assert [m.has_default for m in copied] == [m.has_default for m in mappings]
+    assert not all(m.has_default for m in mappings)
