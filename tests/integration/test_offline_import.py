@@ -18,6 +18,7 @@ import pytest
 
 from pinrelay.collect.ingest import Ingestor, RequestInfo
 from pinrelay.collect.messages import check_message
+from pinrelay.offline import runner
 from pinrelay.offline.figures import ImportFigures
 from pinrelay.offline.jobs import ImportJobs
 from pinrelay.offline.mapping import parse_mapping
@@ -118,17 +119,19 @@ async def test_the_event_log_keeps_hashes_never_the_raw_email(tmp_path: Path) ->
 
 
 class StallingIngestor(Ingestor):
-    """Commits `commits` chunks, then hangs like a process about to be killed."""
+    """Commits `commits` chunks, then holds the next commit until `resume` is set (never, by
+    default: it hangs like a process about to be killed)."""
 
     def __init__(self, store: SQLiteStore, commits: int) -> None:
         super().__init__(store)
         self.left = commits
         self.stalled = asyncio.Event()
+        self.resume = asyncio.Event()
 
     async def commit(self, records: Sequence[IngestRecord]) -> list[bool]:
         if self.left == 0:
             self.stalled.set()
-            await asyncio.Event().wait()
+            await self.resume.wait()
         self.left -= 1
         return await super().commit(records)
 
@@ -138,7 +141,10 @@ async def chunks_of(data: bytes) -> AsyncIterator[bytes]:
         yield data[start : start + 4096]
 
 
-async def test_an_interrupted_import_resumes_where_it_stopped(tmp_path: Path) -> None:
+async def test_an_interrupted_import_resumes_where_it_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runner, "COMMIT_DRAIN_SECONDS", 0.05)  # the third commit never ends
     rows = CHUNK_EVENTS * 4 + 10
     async with opened_store(tmp_path / "p.db") as store:
         source = store.get_source(SOURCE_ID)
@@ -166,6 +172,32 @@ async def test_an_interrupted_import_resumes_where_it_stopped(tmp_path: Path) ->
         assert (done.figures["queued"], done.figures["duplicate"]) == (rows, 0)
         assert await pending(store) == rows
         assert not jobs.upload_path(record.id).exists()  # raw PII is deleted once imported
+
+
+async def test_a_stop_lets_the_chunk_being_committed_finish_and_count(tmp_path: Path) -> None:
+    rows = CHUNK_EVENTS * 4 + 10
+    async with opened_store(tmp_path / "p.db") as store:
+        source = store.get_source(SOURCE_ID)
+        assert source is not None
+        slow = StallingIngestor(store, commits=2)
+        jobs = ImportJobs(store, slow, tmp_path / "imports", max_bytes=10**8)
+        record = await jobs.receive(chunks_of(sheet(rows)), file_name="s.csv", actor="test")
+        await jobs.start(record, source, ImportSpec())
+        await slow.stalled.wait()  # the third chunk is being committed
+        stopping = asyncio.create_task(jobs.stop())
+        await asyncio.sleep(0.05)
+        slow.resume.set()  # and its commit ends after the stop began
+        await stopping
+
+        interrupted = await store.get_import(record.id)
+        assert interrupted is not None
+        assert interrupted.figures["rows_read"] == 3 * CHUNK_EVENTS  # its progress was saved
+        restarted = ImportJobs(store, Ingestor(store), tmp_path / "imports", max_bytes=10**8)
+        await restarted.resume_interrupted()
+        await restarted.wait(record.id)
+        done = await store.get_import(record.id)
+        assert done is not None
+        assert (done.figures["queued"], done.figures["duplicate"]) == (rows, 0)
 
 
 async def test_an_upload_waits_in_a_private_file_and_a_too_large_one_is_refused(

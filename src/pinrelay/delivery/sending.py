@@ -14,6 +14,8 @@ event_time > 7 days      dead without a send (Pinterest refuses them, §5.3)
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 
@@ -53,8 +55,12 @@ class BatchSender:
         limits: SendLimits,
         metrics: Metrics,
         clock: Callable[[], float] = time.time,
+        stopped: asyncio.Event | None = None,
     ) -> None:
+        """`stopped`: set when the worker stops; a batch still waiting for its ad account's
+        limit (a backoff can last minutes) then gives its events back instead of waiting."""
         self._store = store
+        self._stopped = stopped if stopped is not None else asyncio.Event()
         self._client = client
         self._retry = retry
         self._limits = limits
@@ -101,10 +107,26 @@ class BatchSender:
             integration=integration.id,
         )
 
+    async def _room_or_stop(self, account: str) -> bool:
+        """Take the ad account's token once its limit lets a request go; False if the
+        worker stops first."""
+        while (wait := await self._limits.wait_seconds(account)) > 0:
+            if self._stopped.is_set():
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopped.wait(), wait)
+        await self._limits.acquire(account)  # at once, or after another lane's request
+        return True
+
     async def _send(
         self, integration: Integration, token: str, events: Sequence[ClaimedEvent]
     ) -> None:
-        await self._limits.acquire(integration.ad_account_id)
+        if not await self._room_or_stop(integration.ad_account_id):
+            # untouched, due at once: after a restart they go first (on PostgreSQL another
+            # worker may take them now, not when their lease ends)
+            outcomes = [EventOutcome(e.seq, "release", None, attempted=False) for e in events]
+            await self._store.record_outcomes(outcomes, None)
+            return
         started = self._clock()
         try:
             result = await self._client.send_batch(

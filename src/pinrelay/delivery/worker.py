@@ -72,6 +72,8 @@ class DeliveryWorker:
         self._clock = clock
         self.metrics = metrics or Metrics()
         self._limits = store.send_limits(rate_limit_per_minute)  # shared by all workers
+        self._stopping = False
+        self._stopped = asyncio.Event()  # ends a lane's batch wait and limit waits early
         self._sender = BatchSender(
             store,
             client,
@@ -79,12 +81,11 @@ class DeliveryWorker:
             limits=self._limits,
             metrics=self.metrics,
             clock=clock,
+            stopped=self._stopped,
         )
         self._wakeup = asyncio.Event()
         self._lane_wakeups: dict[str, asyncio.Event] = {}
         self._lanes: dict[str, asyncio.Task[None]] = {}
-        self._stopping = False
-        self._stopped = asyncio.Event()  # ends a lane's batch wait early
         self._last_reclaim = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None  # where run() runs
         self._wake_scheduled = False

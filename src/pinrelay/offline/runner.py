@@ -44,6 +44,7 @@ CHUNK_EVENTS = 100  # events per commit (one group commit, one progress save)
 SLICE_EVENTS = 10  # events mapped between two yields to live requests (a few ms of CPU)
 YIELD_STEP_SECONDS = 0.002
 MAX_YIELD_SECONDS = 0.05  # under constant live load the import still moves
+COMMIT_DRAIN_SECONDS = 5.0  # how long a stop waits for the chunk being committed (~ms)
 OFFLINE_REQUEST = RequestInfo(client_ip=None, remember_identities=False)
 ERROR_FILE_HEADER = ("row", "kind", "reason")
 REFUSED_SAMPLE_ROWS = 20  # refused rows a dry run shows
@@ -148,13 +149,17 @@ class ImportRun:
             while building:
                 committing = await self._commit_next(building, committing, on_chunk)
             if committing is not None:
-                await committing
+                await asyncio.shield(committing)
         finally:
             unfinished: list[asyncio.Task[Any]] = [task for _, task in building]
-            if committing is not None:
-                unfinished.append(committing)
             for task in unfinished:
                 task.cancel()
+            if committing is not None and not committing.done():
+                # a stop lets the commit in flight end and save its progress, so a resume
+                # starts after it instead of reading its rows again (as duplicates)
+                await asyncio.wait({committing}, timeout=COMMIT_DRAIN_SECONDS)
+                committing.cancel()
+                unfinished.append(committing)
             await asyncio.gather(*unfinished, return_exceptions=True)
         return self.figures
 
@@ -170,7 +175,7 @@ class ImportRun:
         chunk.records = await mapping
         building.popleft()
         if committing is not None:
-            await committing
+            await asyncio.shield(committing)  # a stop here leaves it to end (see _run)
         self.bytes_read = chunk.bytes_read
         return asyncio.create_task(self._commit(chunk, on_chunk))
 

@@ -336,3 +336,32 @@ async def test_a_stop_ends_the_batch_wait_and_leaves_the_events_pending(
     await asyncio.wait_for(running, 5)  # not 60 s
     assert harness.requests == []
     assert (await harness.statuses()) == {"a": ("pending", None)}
+
+
+async def test_a_stop_does_not_wait_for_a_batch_held_back_by_the_rate_limit(
+    store: SQLiteStore,
+) -> None:
+    """A backoff or a closed bucket can last minutes: a stop gives the waiting batch back."""
+    harness = Harness(store, processed)
+    harness.worker = DeliveryWorker(
+        store,
+        harness.client,
+        BOX,
+        retry=RetryPolicy(0.001, 0.002, 3, 0),
+        lease_seconds=600,
+        poll_seconds=0.01,
+        inflight_batches=2,
+        rate_limit_per_minute=1,  # one request now, the next in a minute
+    )
+    await queue(store, *(f"e{i}" for i in range(2000)))
+    round_ = asyncio.create_task(harness.worker.run_once())  # claims two batches of 1000
+    await delivered(harness, 1000)
+    await asyncio.sleep(0.05)  # the second batch waits for its token
+    harness.worker.stop()
+    assert await asyncio.wait_for(round_, 5) == 2000  # not a minute
+    assert len(harness.requests) == 1
+    statuses = await harness.statuses()
+    assert sum(1 for status, _ in statuses.values() if status == "pending") == 1000
+    assert {error for status, error in statuses.values() if status == "pending"} == {None}
+    again = await store.claim_batch("int_1", limit=1000, now=time.time(), lease_seconds=60)
+    assert len(again) == 1000  # released, not left leased for 600 s
