@@ -224,6 +224,34 @@ async def test_the_server_maps_a_big_file_in_workers_and_a_small_one_itself(
         assert await imported(sales(20, run="small")) == (20, 0)
 
 
+async def test_a_dry_run_in_workers_previews_what_one_in_the_server_does(
+    tmp_path: Path,
+) -> None:
+    async with opened_store(tmp_path / "p.db") as store:
+        source = store.get_source(SOURCE_ID)
+        assert source is not None
+        data = sales(250, run="dry")
+
+        async def preview(workers: int) -> tuple[ImportFigures, list[dict[str, object]]]:
+            jobs = ImportJobs(
+                store,
+                Ingestor(store),
+                tmp_path / f"imports-{workers}",
+                max_bytes=10**8,
+                workers=workers,
+                pool_min_bytes=1,
+            )
+            record = await jobs.receive(_once(data), file_name="s.csv", actor="test")
+            run = await jobs.preview(record, source, ImportSpec(), events=3)
+            return run.figures, run.preview
+
+        in_workers, in_process = await preview(2), await preview(0)
+
+        assert in_workers == in_process
+        assert in_workers[0].queued == 250
+        assert (await store.outbox_counts(INTEGRATION_ID)).get("pending", 0) == 0  # dry
+
+
 async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
