@@ -191,23 +191,26 @@ class MappingPool:
         """The records of `accepted`, mapped in a worker (or here, once the pool broke)."""
         executor = self._executor
         if executor is not None:
-            generation, snapshot = self._snapshot_of(source, integrations, pipelines)
             loop = asyncio.get_running_loop()
             try:
+                generation, snapshot = self._snapshot_of(source, integrations, pipelines)
                 encoded = await loop.run_in_executor(
                     executor, _map_chunk, generation, snapshot, accepted, request, known
                 )
                 return _records.decode(encoded)
-            except BrokenProcessPool:
-                self._break()
+            except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
+                # a worker died, could not start (process limits), or the snapshot would
+                # not pickle: the rows are the same either way, only slower
+                self._break(exc)
         return build_records(source, accepted, request, integrations, pipelines, known)
 
-    def _break(self) -> None:
+    def _break(self, exc: BaseException) -> None:
         if self._executor is None:
             return
         logger.error(
             "import workers stopped; mapping goes on in the server process",
             action="import.workers_broken",
+            error=f"{type(exc).__name__}: {str(exc)[:200]}",
         )
         executor, self._executor = self._executor, None
         executor.shutdown(wait=False, cancel_futures=True)
