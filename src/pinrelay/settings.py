@@ -171,7 +171,7 @@ class Settings(BaseSettings):
         le=64,
         description="Worker processes that map the rows of a big import (over 4 MiB) on "
         "other cores, at a lower priority than live collect; 0: in the server process; "
-        "unset: one per core up to 4 (none on one core).",
+        "unset: one per core the server may run on, up to 4 (none on one core).",
     )
 
     @field_validator("database_url")

@@ -9,6 +9,8 @@ import os
 import pickle
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -258,3 +260,17 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
 
 def test_a_host_gets_a_worker_per_core_up_to_four_and_none_on_one_core() -> None:
     assert [auto_workers(cpus) for cpus in (1, 2, 3, 8, 64)] == [0, 2, 3, 4, 4]
+
+
+def test_the_cores_counted_are_those_the_server_may_run_on() -> None:
+    """`taskset -c 0 pinrelay serve` on a big host maps its imports in the server."""
+    pinned = subprocess.run(
+        ["taskset", "-c", "0", sys.executable, "-c", PRINT_AUTO_WORKERS],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert pinned.stdout.strip() == "0"
+
+
+PRINT_AUTO_WORKERS = "from pinrelay.offline.workers import auto_workers; print(auto_workers())"

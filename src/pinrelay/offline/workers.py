@@ -49,8 +49,16 @@ def auto_workers(cpus: int | None = None) -> int:
     to a worker would only add work. The server is not left a core of its own: the workers
     run below its priority, so they take what it leaves (two cores: 2 workers map 1.6x
     faster than one, which waits on nothing but itself)."""
-    count = cpus if cpus is not None else (os.cpu_count() or 1)
+    count = cpus if cpus is not None else usable_cpus()
     return 0 if count < 2 else min(count, MAX_AUTO_WORKERS)
+
+
+def usable_cpus() -> int:
+    """The cores this process may run on (`taskset`, a container's cpuset), not the host's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on this platform (macOS)
+        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)
