@@ -68,6 +68,19 @@ def _digits(number: PhoneNumber) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
 
 
+def _usable(number: PhoneNumber) -> bool:
+    """Not zeros only, and, with leading zeros (Italy's 06..., or a typo's 0.00001), digits
+    that read back as the same number: a hash must not change when its input is
+    normalised again (the stored copy is replayed through the normaliser)."""
+    if number.national_number == 0:
+        return False
+    if not number.italian_leading_zero:  # the usual case: no second parse
+        return True
+    digits = _digits(number)
+    again = _parse("+" + digits, None)
+    return again is not None and _digits(again) == digits
+
+
 def _international_form(text: str) -> str | None:
     """`+4477...` for `+44 77...` or `0044 77...`; None for a number written nationally."""
     if text.startswith("+"):
@@ -98,6 +111,8 @@ def parse_phone(raw: str, *, region: str | None = None) -> tuple[str | None, str
             number = phonenumbers.parse(international, None)
         except NumberParseException as failure:
             return None, _PARSE_REASONS.get(failure.error_type, "it is not a phone number")
+        if not _usable(number):
+            return None, "it is not a phone number"
         if phonenumbers.is_possible_number(number):
             return _digits(number), None
         return None, "it has the wrong number of digits for its country code"
@@ -105,7 +120,7 @@ def parse_phone(raw: str, *, region: str | None = None) -> tuple[str | None, str
     if not digits:
         return None, "it has no digits: it is not a phone number"
     national = _parse(text, country if supported_country(country) else DEFAULT_COUNTRY)
-    if national is not None and phonenumbers.is_valid_number(national):
+    if national is not None and phonenumbers.is_valid_number(national) and _usable(national):
         return _digits(national), None  # the usual case: no second parse (~12 µs)
     alternative = _parse("+" + digits, None)
     for candidate, check in (
@@ -113,7 +128,7 @@ def parse_phone(raw: str, *, region: str | None = None) -> tuple[str | None, str
         (national, phonenumbers.is_possible_number),
         (alternative, phonenumbers.is_possible_number),
     ):
-        if candidate is not None and check(candidate):
+        if candidate is not None and check(candidate) and _usable(candidate):
             return _digits(candidate), None
     return None, (
         f"it is no phone number of the default country {country} and has no country code "

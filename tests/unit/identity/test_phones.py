@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from pinrelay.identity.phones import (
@@ -85,6 +85,9 @@ def test_never_raises_and_its_output_read_back_as_international_is_itself(
     digits=st.from_regex(r"\+?[0-9 ()\-.]{0,20}", fullmatch=True),
     region=st.sampled_from(["US", "GB", "DE"]),
 )
+@example(digits="200000000000", region="US")  # +20 (Egypt) and zeros only: dropped
+@example(digits="0.00001", region="DE")  # leading zeros that do not read back the same
+@example(digits="06 1234 5678", region="IT")  # Italy's leading zero is kept, and stable
 def test_number_like_input_is_idempotent_in_its_region_when_valid_there(
     digits: str, region: str
 ) -> None:
