@@ -8,7 +8,7 @@ time; a new buyer per row), imported by `ImportRun` exactly as the server's impo
 it (rows -> messages -> identity, pipelines, validation -> group commits of 100 rows) on a
 real SQLite file with synchronous=FULL, after a warm-up import of its own. Figures: process
 CPU per row (all threads: the writer's too) and the loop thread's share; with `--workers N`
-the rows are mapped in N worker processes (offline.workers), their CPU counted apart. A
+the rows are mapped in N worker processes (collect.mappingpool), their CPU counted apart. A
 quick figure to compare two versions of the code (benchmarks.instructions --workload
 import counts it); the server's own figure, with a live sender beside the import, is
 benchmarks.offline_import's.
@@ -25,11 +25,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pinrelay.collect.ingest import Ingestor
+from pinrelay.collect.mappingpool import MappingPool
 from pinrelay.eventloop import run
 from pinrelay.offline.figures import ImportFigures
 from pinrelay.offline.mapping import load_mapping
 from pinrelay.offline.runner import ImportRun
-from pinrelay.offline.workers import MappingPool
 from pinrelay.store.engines import open_store
 from pinrelay.store.records import Source
 from pinrelay.store.sqlite.store import SQLiteStore

@@ -25,6 +25,7 @@ from pinrelay.alerts.monitor import AlertMonitor
 from pinrelay.alerts.rules import AlertThresholds
 from pinrelay.collect.app import CollectApp
 from pinrelay.collect.ingest import Ingestor
+from pinrelay.collect.mappingpool import MappingPool, auto_workers
 from pinrelay.collect.network import parse_networks
 from pinrelay.credentials import (
     SecretBox,
@@ -161,7 +162,13 @@ class Gateway:
         )
         self.pipelines = pipeline_registry(settings, self.store)  # issue 5
         wake = self.worker.wake if "deliver" in roles else None
-        ingestor = Ingestor(self.store, on_commit=wake, pipelines=self.pipelines.pipelines_for)
+        self.collect_pool = collect_pool_for(settings, roles)
+        ingestor = Ingestor(
+            self.store,
+            on_commit=wake,
+            pipelines=self.pipelines.pipelines_for,
+            pool=self.collect_pool,
+        )
         collect = CollectApp(
             self.store,
             ingestor,
@@ -335,6 +342,8 @@ class Gateway:
             return
         self.collect_server.should_exit = True
         await asyncio.gather(collect, return_exceptions=True)
+        if self.collect_pool is not None:  # after the last request: nothing is mapped now
+            await self.collect_pool.close()
 
     # control: admin API, delivery, alerts, retention, imports ----------------------------
     async def _serve_control(self, stop: asyncio.Event, started: Callable[[], None]) -> None:
@@ -392,6 +401,17 @@ class Gateway:
                     action="server.worker_timeout",
                 )
             await self.client.aclose()
+
+
+def collect_pool_for(settings: Settings, roles: frozenset[str]) -> MappingPool | None:
+    """Mapping workers for big collect requests (collect/mappingpool.py), or None."""
+    workers = settings.collect_workers
+    if workers is None:  # PostgreSQL scales collect with processes (--workers) instead
+        sqlite = engine_of(settings.database_url) == "sqlite"
+        workers = auto_workers() if sqlite else 0
+    if workers < 1 or "collect" not in roles:
+        return None
+    return MappingPool(workers, niceness=0)
 
 
 async def _first_of(*awaitables: Any) -> None:

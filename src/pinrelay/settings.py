@@ -165,6 +165,16 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(
         2 * 1024**3, ge=1, description="Largest import file the admin API accepts (bytes)."
     )
+    collect_workers: int | None = Field(
+        None,
+        ge=0,
+        le=64,
+        description="Worker processes that map collect requests of 20 events or more (a "
+        "backend's batches) on other cores, so they do not hold up the requests behind them; "
+        "0: everything is mapped on the collect loop; unset: on SQLite one per core the "
+        "server may run on, up to 4 (none on one core), on PostgreSQL none (scale with "
+        "--workers).",
+    )
     import_workers: int | None = Field(
         None,
         ge=0,

@@ -1,4 +1,4 @@
-"""Imports mapped in worker processes (offline.workers): the same rows on disk as an import
+"""Imports mapped in worker processes (collect.mappingpool): the same rows on disk as an import
 mapped in the server process, settings that change mid-import honoured, no token ever sent
 to a worker, and an import that outlives its workers."""
 
@@ -21,12 +21,12 @@ import pytest
 from structlog.testing import capture_logs
 
 from pinrelay.collect.ingest import Ingestor
+from pinrelay.collect.mappingpool import MappingPool, auto_workers, snapshot_of
 from pinrelay.collect.messages import AcceptedMessage, check_message
 from pinrelay.offline.figures import ImportFigures
 from pinrelay.offline.jobs import ImportJobs
 from pinrelay.offline.runner import OFFLINE_REQUEST, ImportRun
 from pinrelay.offline.spec import ImportSpec
-from pinrelay.offline.workers import MappingPool, auto_workers, snapshot_of
 from pinrelay.store.sqlite.store import SQLiteStore
 from tests.support.stores import INTEGRATION_ID, SOURCE_ID, opened_store, sample_integration
 
@@ -190,7 +190,7 @@ async def test_an_import_goes_on_in_the_server_when_its_workers_are_killed(
 
             assert (figures.queued, figures.duplicate) == (300, 0)
             assert pool.broken
-            assert [entry["action"] for entry in logs] == ["import.workers_broken"]
+            assert [entry["action"] for entry in logs] == ["mapping.workers_broken"]
     finally:
         await pool.close()
 
@@ -273,4 +273,4 @@ def test_the_cores_counted_are_those_the_server_may_run_on() -> None:
     assert pinned.stdout.strip() == "0"
 
 
-PRINT_AUTO_WORKERS = "from pinrelay.offline.workers import auto_workers; print(auto_workers())"
+PRINT_AUTO_WORKERS = "from pinrelay.collect.mappingpool import auto_workers; print(auto_workers())"

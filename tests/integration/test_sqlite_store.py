@@ -21,7 +21,7 @@ from pinrelay.store.records import (
 )
 from pinrelay.store.sql import load_migrations
 from pinrelay.store.sqlite.connection import connect, migrate
-from pinrelay.store.sqlite.store import SQLiteStore
+from pinrelay.store.sqlite.store import COMMIT_CHUNK_EVENTS, SQLiteStore
 from pinrelay.store.sqlite.writes import write_requests
 from tests.support.records import ingest_record
 from tests.support.stores import opened_store, sample_integration
@@ -135,6 +135,25 @@ async def test_requests_committed_together_each_get_their_own_outcome(
     with sqlite3.connect(store.path) as conn:
         stored = [row[0] for row in conn.execute("SELECT message_id FROM events ORDER BY seq")]
     assert stored == ["a", "b", "c", "d"]
+
+
+async def test_a_big_request_commits_in_chunks_and_lets_a_small_one_through_first(
+    store: SQLiteStore,
+) -> None:
+    """One writer: a 2,000-event batch in one transaction held every request behind it."""
+    size = COMMIT_CHUNK_EVENTS * 8
+    big = asyncio.create_task(store.ingest([_record(f"big-{i}") for i in range(size)]))
+    await asyncio.sleep(0)  # its first chunk is with the writer
+    commits = store.commits
+    small = asyncio.create_task(store.ingest([_record("small")]))
+
+    done, _ = await asyncio.wait({big, small}, return_when=asyncio.FIRST_COMPLETED)
+
+    assert done == {small}
+    assert await big == [True] * size
+    assert store.commits >= commits + 8  # one per chunk (the small one joined one of them)
+    again = await store.ingest([_record("big-0"), _record(f"big-{size - 1}"), _record("new")])
+    assert again == [False, False, True]  # ids across chunks are still one key
 
 
 async def test_a_merged_write_gives_each_request_its_own_queued_rows(store: SQLiteStore) -> None:

@@ -1,26 +1,31 @@
-"""Worker processes that map an import's rows, so a big file uses more than one core.
+"""Worker processes that map messages, so big batches and imports use more than one core.
 
-Mapping a row (identity, pipelines, validation, the redacted copy) costs ~200 µs of Python
-and needs nothing but the row, the integrations' settings, their pipelines and what the
-store remembers of the row's user (read by the server beforehand, in one batched lookup).
-So the server reads the file, checks each row's message and commits, and a pool of
-processes runs `collect.ingest.build_records`: the same function a live request runs.
+Mapping a message (identity, pipelines, validation, the redacted copy) costs ~200 µs of
+Python and needs nothing but the message, the integrations' settings, their pipelines and
+what the store remembers of the message's user and device (read by the server beforehand,
+in one batched lookup). So the server decodes and checks, and commits, and a pool of
+processes runs `collect.ingest.build_records`: the very function the server would run.
 
-- The workers are spawned (never forked from a server with threads and sockets) and run at
-  a lower priority (`nice`), so on a busy host the kernel gives live collect the CPU first.
-- What a worker maps with travels as one pickled snapshot, sent again only when something
-  in it changed (an integration's settings, its pipelines, the source); conversion tokens
-  are left out of it: a worker has no use for them.
-- If the pool breaks (a worker killed, out of memory), the import goes on in the server
-  process, slower: nothing is lost, since rows are committed in order by the server alone.
+- Used by the offline import (`offline.runner`, files over 4 MiB, workers at `nice` 10 so
+  live collect gets the CPU first) and by collect for big batches on SQLite
+  (`Ingestor(pool=...)`): a backend's 1,000-event batch no longer holds up the browser
+  requests behind it on the collect loop for the ~0.2 s it takes to map.
+- The workers are spawned (never forked from a server with threads and sockets).
+- What a worker maps with travels as a pickled snapshot per source (the source, its
+  enabled integrations, their pipeline definitions), made again only when something in it
+  changes; conversion tokens are left out of it: a worker has no use for them.
+- If the pool breaks (a worker killed, out of memory, a process limit), mapping goes on in
+  the server process, slower: nothing is lost, since only the server commits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import multiprocessing
 import os
 import pickle
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -38,17 +43,17 @@ from pinrelay.store.records import IngestRecord, Integration, Source
 
 logger = structlog.get_logger(__name__)
 
-WORKER_NICENESS = 10  # below live collect: the kernel runs the server first
+IMPORT_NICENESS = 10  # below live collect: the kernel runs the server first
 MAX_AUTO_WORKERS = 4  # past this the server's own share (read, check, commit) is the limit
+KEPT_SNAPSHOTS = 64  # per worker: sources (and their versions) it can map without a reload
 _records = msgspec.msgpack.Decoder(list[IngestRecord])
 _encoder = msgspec.msgpack.Encoder()
 
 
 def auto_workers(cpus: int | None = None) -> int:
-    """Workers for a host: one per core, up to a few; none on one core, where passing rows
-    to a worker would only add work. The server is not left a core of its own: the workers
-    run below its priority, so they take what it leaves (two cores: 2 workers map 1.6x
-    faster than one, which waits on nothing but itself)."""
+    """Workers for a host: one per core, up to a few; none on one core, where passing
+    messages to a worker would only add work. The server is not left a core of its own:
+    it does the rest of each request (two cores: 2 import workers map 1.6x faster than 1)."""
     count = cpus if cpus is not None else usable_cpus()
     return 0 if count < 2 else min(count, MAX_AUTO_WORKERS)
 
@@ -63,9 +68,9 @@ def usable_cpus() -> int:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything a worker maps with; `generation` tells a worker whether it has it."""
+    """Everything a worker maps one source's messages with."""
 
-    generation: int
+    generation: int  # unique per snapshot: a worker keeps the ones it has by this number
     source: Source
     integrations: tuple[Integration, ...]
     definitions: tuple[tuple[PipelineDefinition, ...], ...]  # per integration, in order
@@ -86,37 +91,39 @@ def snapshot_of(
     )
 
 
-class _WorkerState:
-    """A worker's current snapshot, compiled (integrations running the same definitions
-    share one compiled set, as in the server, so their evaluation is shared too)."""
+class _Mapper:
+    """One snapshot, compiled: integrations that run the same definitions share one
+    compiled set, as in the server, so their evaluation is shared too."""
 
-    def __init__(self) -> None:
-        self.generation = -1
-        self.source: Source | None = None
-        self.integrations: tuple[Integration, ...] = ()
+    def __init__(self, snapshot: Snapshot, compiled: dict[bytes, PipelineSet]) -> None:
+        self.source = snapshot.source
+        self.integrations = snapshot.integrations
         self.pipelines: dict[str, PipelineSet] = {}
-
-    def load(self, snapshot: Snapshot) -> None:
-        compiled: dict[tuple[int, ...], PipelineSet] = {}
-        pipelines: dict[str, PipelineSet] = {}
         for integration, definitions in zip(
             snapshot.integrations, snapshot.definitions, strict=True
         ):
-            key = tuple(id(definition) for definition in definitions)
-            if key not in compiled:
-                compiled[key] = PipelineSet(definitions)
-            pipelines[integration.id] = compiled[key]
-        self.generation = snapshot.generation
-        self.source = snapshot.source
-        self.integrations = snapshot.integrations
-        self.pipelines = pipelines
+            digest = hashlib.sha256(pickle.dumps(definitions)).digest()
+            if digest not in compiled:
+                if len(compiled) >= KEPT_SNAPSHOTS:
+                    compiled.clear()
+                compiled[digest] = PipelineSet(definitions)  # ~50 ms: once per worker
+            self.pipelines[integration.id] = compiled[digest]
+
+    def pipelines_for(self, integration: Integration) -> PipelineSet:
+        return self.pipelines[integration.id]
 
 
-_state = _WorkerState()
+_mappers: OrderedDict[int, _Mapper] = OrderedDict()  # a worker's, by generation (LRU)
+_compiled: dict[bytes, PipelineSet] = {}  # a worker's compiled sets, by definitions
 
 
 def _start_worker(niceness: int) -> None:
-    os.nice(niceness)
+    if niceness:
+        os.nice(niceness)
+
+
+def _ready() -> int:
+    return os.getpid()
 
 
 def _map_chunk(
@@ -126,52 +133,85 @@ def _map_chunk(
     request: RequestInfo,
     known: KnownIdentities,
 ) -> bytes:
-    """In a worker: the records of one chunk, msgpack-encoded (cheaper than pickle)."""
-    if _state.generation != generation:
+    """In a worker: the records of one request or chunk, msgpack-encoded (cheaper than
+    pickle). The snapshot is unpickled only the first time this worker sees it."""
+    mapper = _mappers.get(generation)
+    if mapper is None:
         # the parent's own pickle over the pool's private pipe (the pool pickles every call)
-        _state.load(pickle.loads(snapshot))  # noqa: S301
-    pipelines, source = _state.pipelines, _state.source
-    assert source is not None  # loaded above: generation 0 is never sent
+        mapper = _Mapper(pickle.loads(snapshot), _compiled)  # noqa: S301
+        _mappers[generation] = mapper
+        if len(_mappers) > KEPT_SNAPSHOTS:
+            _mappers.popitem(last=False)
+    else:
+        _mappers.move_to_end(generation)
     records = build_records(
-        source,
-        accepted,
-        request,
-        _state.integrations,
-        lambda integration: pipelines[integration.id],
-        known,
+        mapper.source, accepted, request, mapper.integrations, mapper.pipelines_for, known
     )
     return _encoder.encode(records)
 
 
 class MappingPool:
-    """A pool of mapping processes for one import (started lazily, closed by the import)."""
+    """A pool of mapping processes (spawned on first use, closed by its owner)."""
 
-    def __init__(self, workers: int, *, niceness: int = WORKER_NICENESS) -> None:
+    def __init__(self, workers: int, *, niceness: int = IMPORT_NICENESS) -> None:
         if workers < 1:
             raise ValueError("a mapping pool needs at least one worker")
         self.workers = workers
-        self._executor: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker,
-            initargs=(niceness,),
-        )
+        self.mapped = 0  # messages mapped in the workers so far
+        self._niceness = niceness
+        self._executor: ProcessPoolExecutor | None = None  # made on first use
+        self._failed = False
         self._generation = 0
-        self._key: tuple[object, ...] | None = None
-        self._snapshot = b""
+        # per source: (what the snapshot was made of, its generation, its pickle)
+        self._snapshots: dict[str, tuple[tuple[object, ...], int, bytes]] = {}
+        self._held: dict[str, list[PipelineSet]] = {}  # so the ids in those keys stay theirs
+        self._warming: asyncio.Task[None] | None = None
+        self._warm = False
 
     @property
     def broken(self) -> bool:
-        """True once the pool failed: the import maps in the server process from then on."""
-        return self._executor is None
+        """True once the pool failed: messages are mapped in the server from then on."""
+        return self._failed
+
+    def _pool(self) -> ProcessPoolExecutor | None:
+        if self._executor is None and not self._failed:
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(self._niceness,),
+            )
+        return self._executor
 
     def pids(self) -> list[int]:
         """The workers' process ids (those started so far)."""
-        executor = self._executor
-        processes = getattr(executor, "_processes", None) or {}
+        processes = getattr(self._executor, "_processes", None) or {}
         return sorted(processes)
 
-    def _snapshot_of(
+    def ready(self) -> bool:
+        """Whether every worker is up. The first call starts them in the background (a
+        second or so): a caller that must not wait maps in process until then."""
+        if self._warm or self._failed:
+            return self._warm and not self._failed
+        if self._warming is None:
+            self._warming = asyncio.get_running_loop().create_task(self._warm_up())
+        return False
+
+    async def _warm_up(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            executor = self._pool()
+            if executor is None:
+                return
+            await asyncio.gather(
+                *(loop.run_in_executor(executor, _ready) for _ in range(self.workers))
+            )
+        except (BrokenProcessPool, OSError) as exc:
+            self._break(exc)
+            return
+        self._warm = True
+
+    def _snapshot_for(
         self,
         source: Source,
         integrations: Sequence[Integration],
@@ -179,13 +219,15 @@ class MappingPool:
     ) -> tuple[int, bytes]:
         sets = [pipelines(integration) for integration in integrations]
         key = (source, tuple(integrations), *(id(s) for s in sets))
-        if key != self._key:
-            self._generation += 1
-            snapshot = snapshot_of(self._generation, source, integrations, sets)
-            self._snapshot = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
-            self._key = key
-            self._sets = sets  # held, so the ids in the key stay theirs
-        return self._generation, self._snapshot
+        known = self._snapshots.get(source.id)
+        if known is not None and known[0] == key:
+            return known[1], known[2]
+        self._generation += 1
+        snapshot = snapshot_of(self._generation, source, integrations, sets)
+        encoded = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
+        self._snapshots[source.id] = (key, self._generation, encoded)
+        self._held[source.id] = sets
+        return self._generation, encoded
 
     async def build_records(
         self,
@@ -197,34 +239,43 @@ class MappingPool:
         known: KnownIdentities,
     ) -> list[IngestRecord]:
         """The records of `accepted`, mapped in a worker (or here, once the pool broke)."""
-        executor = self._executor
-        if executor is not None:
+        if not self._failed:
             loop = asyncio.get_running_loop()
             try:
-                generation, snapshot = self._snapshot_of(source, integrations, pipelines)
+                executor = self._pool()
+                assert executor is not None  # not failed
+                generation, snapshot = self._snapshot_for(source, integrations, pipelines)
                 encoded = await loop.run_in_executor(
                     executor, _map_chunk, generation, snapshot, accepted, request, known
                 )
+                self.mapped += len(accepted)
                 return _records.decode(encoded)
             except (BrokenProcessPool, OSError, pickle.PicklingError) as exc:
                 # a worker died, could not start (process limits), or the snapshot would
-                # not pickle: the rows are the same either way, only slower
+                # not pickle: the records are the same either way, only slower
                 self._break(exc)
         return build_records(source, accepted, request, integrations, pipelines, known)
 
     def _break(self, exc: BaseException) -> None:
-        if self._executor is None:
+        if self._failed:
             return
+        self._failed = True
         logger.error(
-            "import workers stopped; mapping goes on in the server process",
-            action="import.workers_broken",
+            "mapping workers stopped; messages are mapped in the server process",
+            action="mapping.workers_broken",
             error=f"{type(exc).__name__}: {str(exc)[:200]}",
         )
         executor, self._executor = self._executor, None
-        executor.shutdown(wait=False, cancel_futures=True)
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
     async def close(self) -> None:
         """Stop the workers (off the event loop: joining processes blocks)."""
+        warming, self._warming = self._warming, None
+        if warming is not None:
+            warming.cancel()
+            await asyncio.gather(warming, return_exceptions=True)
+        self._failed = True  # closed: whatever still comes is mapped here
         executor, self._executor = self._executor, None
         if executor is not None:
             await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)

@@ -23,11 +23,11 @@ from typing import Any
 import structlog
 
 from pinrelay.collect.ingest import Ingestor
+from pinrelay.collect.mappingpool import MappingPool, auto_workers
 from pinrelay.errors import BadRequest, Conflict, ImportFileError, PayloadTooLarge
 from pinrelay.offline.figures import ImportFigures
 from pinrelay.offline.runner import ImportRun
 from pinrelay.offline.spec import ImportSpec
-from pinrelay.offline.workers import MappingPool, auto_workers
 from pinrelay.store.base import Store
 from pinrelay.store.importrecords import StoredImport
 from pinrelay.store.records import Source
@@ -54,7 +54,7 @@ class ImportJobs:
         pool_min_bytes: int = POOL_MIN_BYTES,
     ) -> None:
         """`workers`: mapping processes for files of `pool_min_bytes` or more
-        (`offline.workers`); None: by the host's cores."""
+        (`collect.mappingpool`); None: by the host's cores."""
         self._store = store
         self._ingestor = ingestor
         self.directory = directory

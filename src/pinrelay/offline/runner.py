@@ -8,7 +8,7 @@ runs:
   the import waits while live ingests are in flight (up to a bound): live collect requests
   go first, the import takes the idle time. The next chunk is mapped while the previous one
   commits.
-- in worker processes (`offline.workers.MappingPool`): the server reads and checks rows and
+- in worker processes (`collect.mappingpool.MappingPool`): the server reads and checks rows and
   commits, a few chunks ahead are mapped at once on the other cores, at a lower priority
   than the server. Chunks still commit one at a time, in file order.
 
@@ -31,13 +31,13 @@ from typing import IO, Any
 import msgspec
 
 from pinrelay.collect.ingest import Ingestor, RequestInfo
+from pinrelay.collect.mappingpool import MappingPool
 from pinrelay.collect.messages import AcceptedMessage, MessageRejected, check_message
 from pinrelay.mapping.trace import Outcome
 from pinrelay.offline.figures import ImportFigures
 from pinrelay.offline.mapping import ImportMapping
 from pinrelay.offline.reader import Row, RowReader
 from pinrelay.offline.rows import Order, RowMapper, RowRefused, orders
-from pinrelay.offline.workers import MappingPool
 from pinrelay.store.records import IngestRecord, Source
 
 CHUNK_EVENTS = 100  # events per commit (one group commit, one progress save)
@@ -95,7 +95,7 @@ class ImportRun:
         now: float | None = None,
         pool: MappingPool | None = None,
     ) -> None:
-        """`pool`: worker processes to map rows in (`offline.workers`); None: in process."""
+        """`pool`: worker processes to map rows in (`collect.mappingpool`); None: in process."""
         self._ingestor = ingestor
         self._pool = pool
         self._source = source

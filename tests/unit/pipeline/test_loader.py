@@ -254,7 +254,7 @@ def test_plain_safe_load_is_not_changed_by_the_marked_loader() -> None:
 
 
 def test_a_definition_survives_pickling_with_its_missing_defaults_still_missing() -> None:
-    """Import workers receive definitions pickled (offline.workers): `is NO_DEFAULT` checks
+    """Import workers receive definitions pickled (collect.mappingpool): `is NO_DEFAULT` checks
     must still hold there, or a field without a default would get the sentinel as value."""
     definitions = preset_definitions()
     mappings = [m for d in definitions for section in d.sections.values() for m in section]
