@@ -169,7 +169,7 @@ class Settings(BaseSettings):
         None,
         ge=0,
         le=64,
-        description="Worker processes that map collect requests of 20 events or more (a "
+        description="Worker processes that map collect requests of 100 events or more (a "
         "backend's batches) on other cores, so they do not hold up the requests behind them; "
         "0: everything is mapped on the collect loop; unset: on SQLite one per core the "
         "server may run on, up to 4 (none on one core), on PostgreSQL none (scale with "
