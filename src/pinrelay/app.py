@@ -405,7 +405,7 @@ class Gateway:
 
 def collect_pool_for(settings: Settings, roles: frozenset[str]) -> MappingPool | None:
     """Mapping workers for big collect requests (collect/mappingpool.py), or None."""
-    workers = settings.collect_workers
+    workers = settings.batch_workers
     if workers is None:  # PostgreSQL scales collect with processes (--workers) instead
         sqlite = engine_of(settings.database_url) == "sqlite"
         workers = auto_workers() if sqlite else 0

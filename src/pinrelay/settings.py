@@ -165,7 +165,7 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(
         2 * 1024**3, ge=1, description="Largest import file the admin API accepts (bytes)."
     )
-    collect_workers: int | None = Field(
+    batch_workers: int | None = Field(
         None,
         ge=0,
         le=64,

@@ -1,5 +1,5 @@
 """A backend's big batches do not hold up the browser requests behind them: with collect
-workers (PINRELAY_COLLECT_WORKERS, collect/mappingpool.py) the batches are mapped on other
+workers (PINRELAY_BATCH_WORKERS, collect/mappingpool.py) the batches are mapped on other
 cores, and the collect loop only decodes, checks and commits them.
 
 No absolute timings are asserted (machines here are noisy): the slowest single-event answer
@@ -32,7 +32,7 @@ WORKERS = 2
 @pytest.fixture
 def serve(tmp_path: Path, sandbox_url: str) -> Iterator[ServeProcess]:
     server = start_serve(
-        tmp_path, f"{sandbox_url}/v5", extra_env={"PINRELAY_COLLECT_WORKERS": str(WORKERS)}
+        tmp_path, f"{sandbox_url}/v5", extra_env={"PINRELAY_BATCH_WORKERS": str(WORKERS)}
     )
     yield server
     if server.process.poll() is None:

@@ -91,7 +91,9 @@ async def test_big_requests_mapped_in_workers_are_stored_as_mapped_on_the_loop(
     try:
         await started(pool)
         async with opened_store(tmp_path / "workers.db") as store:
-            await ingest_all(store, Ingestor(store, pool=pool), requests=4, size=40)
+            await ingest_all(
+                store, Ingestor(store, pool=pool, pool_min_events=1), requests=4, size=40
+            )
         assert pool.mapped == 160
         assert not pool.broken
     finally:
@@ -124,10 +126,10 @@ async def test_small_requests_and_those_before_the_workers_are_up_stay_on_the_lo
 
 
 def test_the_gateway_maps_big_requests_in_workers_on_sqlite_only() -> None:
-    sqlite = load_settings(database_url="sqlite:///p.db", collect_workers=2)
+    sqlite = load_settings(database_url="sqlite:///p.db", batch_workers=2)
     assert (pool := collect_pool_for(sqlite, frozenset({"collect"}))) is not None
     assert pool.workers == 2
     assert collect_pool_for(sqlite, frozenset({"admin", "deliver"})) is None
-    assert collect_pool_for(load_settings(collect_workers=0), frozenset({"collect"})) is None
+    assert collect_pool_for(load_settings(batch_workers=0), frozenset({"collect"})) is None
     postgres = load_settings(database_url="postgresql://u:p@db.example/pinrelay")
     assert collect_pool_for(postgres, frozenset({"collect"})) is None  # --workers scales it
