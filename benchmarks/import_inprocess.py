@@ -17,13 +17,13 @@ benchmarks.offline_import's.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from benchmarks.targets import processes_cpu_seconds
 from pinrelay.collect.ingest import Ingestor
 from pinrelay.collect.mappingpool import MappingPool
 from pinrelay.eventloop import run
@@ -69,15 +69,6 @@ async def _import(
         return await importer.run(stream, on_chunk=_nothing)
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of running processes, from /proc (the pool's workers)."""
-    ticks = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 async def measure(rows: int, phones: str, workers: int = 0) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}")
@@ -97,12 +88,12 @@ async def measure(rows: int, phones: str, workers: int = 0) -> dict[str, float]:
             write_sheet(sheet, rows, run=f"r{time.time_ns()}", phones=phones)
             pids = pool.pids() if pool is not None else []
             started, loop_started = time.process_time(), time.thread_time()
-            workers_started = _cpu_seconds(pids)
+            workers_started = processes_cpu_seconds(pids)
             wall = time.perf_counter()
             figures = await _import(store, source, sheet, pool)
             wall = time.perf_counter() - wall
             cpu, loop_cpu = time.process_time() - started, time.thread_time() - loop_started
-            workers_cpu = _cpu_seconds(pids) - workers_started
+            workers_cpu = processes_cpu_seconds(pids) - workers_started
         finally:
             if pool is not None:
                 await pool.close()

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m benchmarks.ingest_inprocess --events 20000 --batch 20
     .venv/bin/python -m benchmarks.ingest_inprocess --profile out.prof   # cProfile it
+    .venv/bin/python -m benchmarks.ingest_inprocess --batch 500 --batch-workers 2
 
 The same checkout as benchmarks/wrk/collect.lua (a new user and messageId per event, one
 product, an email, IP, user agent and an epik click id), posted as `/v1/batch` bodies of
@@ -10,7 +11,9 @@ check, `Ingestor.ingest` (identity, pipelines, validation, redaction, group comm
 SQLite file with synchronous=FULL). Figures: process CPU per event (all threads: the writer's
 too) and, for comparison in the same run, the CPU to only decode the same bodies (what the
 bare baseline of benchmarks/ingest.py does). It is a quick, quiet figure for comparing two
-versions of the code; the honest server figure is benchmarks/ingest.py's.
+versions of the code; the honest server figure is benchmarks/ingest.py's. With
+`--batch-workers N`, requests of 100 events or more are mapped in N worker processes
+(collect/mappingpool.py, as `PINRELAY_BATCH_WORKERS` does), their CPU counted apart.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ from typing import Any
 
 import msgspec
 
+from benchmarks.targets import processes_cpu_seconds
 from pinrelay.collect.ingest import Ingestor, RequestInfo
+from pinrelay.collect.mappingpool import MappingPool
 from pinrelay.collect.messages import check_message
 from pinrelay.store.engines import open_store
 from tests.support.stores import sample_integration
@@ -81,7 +86,7 @@ def bodies(events: int, batch: int, run: str) -> list[bytes]:
 
 
 async def measure(
-    events: int, batch: int, profile: Path | None, in_flight: int = 8
+    events: int, batch: int, profile: Path | None, in_flight: int = 8, workers: int = 0
 ) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}")
@@ -90,7 +95,8 @@ async def measure(
             source_id="src_bench", name="bench", write_key_hash="h" * 64, write_key_hint="wk_"
         )
         await store.create_integration(sample_integration(id="int_bench", source_id=source.id))
-        ingestor = Ingestor(store)
+        pool = MappingPool(workers, niceness=0) if workers else None
+        ingestor = Ingestor(store, pool=pool)
         request = RequestInfo(client_ip="198.51.100.1", user_agent=AGENT)
         decoder = msgspec.json.Decoder()
 
@@ -103,8 +109,13 @@ async def measure(
             ]
             await ingestor.ingest(source, accepted, request)
 
+        if pool is not None:
+            while not pool.ready():  # noqa: ASYNC110  # started by the first call
+                await asyncio.sleep(0.05)
         for body in bodies(batch * 20, batch, "warm"):  # warm caches and the JIT-less paths
             await one(body)
+        pids = pool.pids() if pool is not None else []
+        workers_started = processes_cpu_seconds(pids)
         work = bodies(events, batch, f"r{time.time_ns()}")
         started = time.process_time()
         decode_only = [decoder.decode(b) for b in work]
@@ -125,9 +136,13 @@ async def measure(
         cpu = time.process_time() - started
         main_cpu = time.thread_time() - main_started
         wall = time.perf_counter() - wall
+        workers_cpu = processes_cpu_seconds(pids) - workers_started
+        if pool is not None:
+            await pool.close()
         await store.close()
     return {
         "events": float(events),
+        "workers_cpu_us_per_event": workers_cpu / events * 1e6,
         "cpu_us_per_event": cpu / events * 1e6,
         "loop_thread_us_per_event": main_cpu / events * 1e6,
         "other_threads_us_per_event": (cpu - main_cpu) / events * 1e6,
@@ -148,10 +163,15 @@ def main() -> None:
         help="requests at a time (1: one request per group commit, the same work in every run)",
     )
     parser.add_argument("--profile", type=Path, help="write a cProfile of the measured part")
+    parser.add_argument(
+        "--batch-workers", type=int, default=0, help="mapping processes (0: none, the default)"
+    )
     args = parser.parse_args()
     if args.in_flight < 1:
         parser.error("--in-flight must be at least 1")
-    figures = asyncio.run(measure(args.events, args.batch, args.profile, args.in_flight))
+    figures = asyncio.run(
+        measure(args.events, args.batch, args.profile, args.in_flight, args.batch_workers)
+    )
     for name, value in figures.items():
         print(f"{name:>24}: {value:,.1f}")
 

@@ -53,6 +53,11 @@ class Target:
         return _stat_cpu_seconds(Path(f"/proc/{self.pid}/task/{self.pid}/stat"))
 
 
+def processes_cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of running processes (e.g. a pool's workers), all threads."""
+    return sum(_stat_cpu_seconds(Path(f"/proc/{pid}/stat")) for pid in pids)
+
+
 def _stat_cpu_seconds(stat: Path) -> float:
     fields = stat.read_text().rpartition(")")[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
