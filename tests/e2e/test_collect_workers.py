@@ -19,12 +19,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pinrelay.collect.mappingpool import usable_cpus
 from tests.e2e.processes import ServeProcess, start_serve
 from tests.e2e.test_fairness import FLOODS, _batch_body, _checkout, _post, _quantile
 from tests.e2e.test_spine import configure
 from tests.support.polling import wait_for
 
-pytestmark = pytest.mark.e2e
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(usable_cpus() < 2, reason="the workers need a core of their own"),
+]
 
 WORKERS = 2
 
