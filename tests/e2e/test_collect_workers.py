@@ -13,7 +13,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -21,7 +20,7 @@ import pytest
 
 from pinrelay.collect.mappingpool import usable_cpus
 from tests.e2e.processes import ServeProcess, start_serve
-from tests.e2e.test_fairness import FLOODS, _batch_body, _checkout, _post, _quantile
+from tests.e2e.test_fairness import FLOODS, _batch_body, _checkout, _post, _quantile, flood
 from tests.e2e.test_spine import configure
 from tests.support.polling import wait_for
 
@@ -82,14 +81,7 @@ def test_single_events_are_not_held_up_by_big_batches(serve: ServeProcess) -> No
                 if flooding.is_set():
                     latencies.append(time.monotonic() - sent)
 
-    with ThreadPoolExecutor(FLOODS + 1) as pool:
-        began = time.monotonic()
-        floods = [pool.submit(_post, serve, write_key, body) for body in bodies]
-        time.sleep(0.2)  # the bodies are sent: collect is busy with them
-        prober = pool.submit(browser)
-        first_done = min(f.result() for f in floods)
-        flooding.clear()
-        prober.result()
+    began, first_done = flood(serve, write_key, bodies, browser, flooding)
     slowest = max(latencies, default=0.0)
     print(  # the figures, for the log (pytest -s)
         f"one batch alone {one_batch_seconds:.2f} s; flood {first_done - began:.2f} s, "

@@ -16,7 +16,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -116,14 +116,7 @@ def test_admin_and_delivery_answer_while_collect_is_flooded(
                     if found and flooding.is_set():
                         delivered_during_flood.set()
 
-    with ThreadPoolExecutor(FLOODS + 1) as pool:
-        began = time.monotonic()
-        floods = [pool.submit(_post, serve, write_key, body) for body in bodies]
-        time.sleep(0.2)  # the bodies are sent: collect is busy mapping them
-        prober = pool.submit(probe)
-        first_done = min(f.result() for f in floods)
-        flooding.clear()
-        prober.result()
+    began, first_done = flood(serve, write_key, bodies, probe, flooding)
     slowest = max(admin_latencies, default=0.0)
     print(  # the figures, for the log (pytest -s)
         f"one batch alone {one_batch_seconds:.2f} s; flood {first_done - began:.2f} s, "
@@ -139,6 +132,26 @@ def test_admin_and_delivery_answer_while_collect_is_flooded(
     assert slowest < one_batch_seconds / 2, (slowest, one_batch_seconds)
     # and the worker delivered what was committed before the flood while it was going on
     assert delivered_during_flood.is_set()
+
+
+def flood(
+    serve: ServeProcess,
+    write_key: str,
+    bodies: list[bytes],
+    probe: Callable[[], None],
+    flooding: threading.Event,
+) -> tuple[float, float]:
+    """Post `bodies` at once and run `probe` beside them until the first answer, when
+    `flooding` is cleared; (when the flood began, when its first batch was answered)."""
+    with ThreadPoolExecutor(len(bodies) + 1) as pool:
+        began = time.monotonic()
+        floods = [pool.submit(_post, serve, write_key, body) for body in bodies]
+        time.sleep(0.2)  # the bodies are sent: collect is busy with them
+        prober = pool.submit(probe)
+        first_done = min(f.result() for f in floods)
+        flooding.clear()
+        prober.result()
+    return began, first_done
 
 
 def _quantile(values: list[float], q: float) -> float:
