@@ -162,7 +162,11 @@ class Gateway:
         )
         self.pipelines = pipeline_registry(settings, self.store)  # issue 5
         wake = self.worker.wake if "deliver" in roles else None
-        self.collect_pool = collect_pool_for(settings, roles)
+        self.collect_pool = pool = collect_pool_for(settings, roles)
+        if pool is not None:
+            self.metrics.watch_batch_workers(
+                lambda: pool.workers if pool.up else 0, lambda: pool.mapped
+            )
         ingestor = Ingestor(
             self.store,
             on_commit=wake,

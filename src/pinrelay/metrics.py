@@ -69,6 +69,26 @@ class _StoreCollector(Collector):
         yield paused
 
 
+class _PoolCollector(Collector):
+    """The big-batch mapping workers (collect/mappingpool.py), read at scrape time."""
+
+    def __init__(self, up: Callable[[], int], mapped: Callable[[], int]) -> None:
+        self._up = up
+        self._mapped = mapped
+
+    def collect(self) -> Iterable[Metric]:
+        yield GaugeMetricFamily(
+            "pinrelay_batch_workers_up",
+            "Mapping workers taking big collect requests (0 until they start, or once broken)",
+            value=self._up(),
+        )
+        yield CounterMetricFamily(
+            "pinrelay_batch_events_mapped",
+            "Events of big collect requests mapped in the workers",
+            value=self._mapped(),
+        )
+
+
 class Metrics:
     """The counters and histograms the delivery worker updates, on a private registry."""
 
@@ -126,6 +146,9 @@ class Metrics:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.registry.register(_StoreCollector(counts, lanes, paused, clock))
+
+    def watch_batch_workers(self, up: Callable[[], int], mapped: Callable[[], int]) -> None:
+        self.registry.register(_PoolCollector(up, mapped))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -188,11 +188,16 @@ class MappingPool:
         processes = getattr(self._executor, "_processes", None) or {}
         return sorted(processes)
 
+    @property
+    def up(self) -> bool:
+        """Whether every worker is up and the pool works (no side effect: `ready` starts it)."""
+        return self._warm and not self._failed
+
     def ready(self) -> bool:
         """Whether every worker is up. The first call starts them in the background (a
         second or so): a caller that must not wait maps in process until then."""
         if self._warm or self._failed:
-            return self._warm and not self._failed
+            return self.up
         if self._warming is None:
             self._warming = asyncio.get_running_loop().create_task(self._warm_up())
         return False
