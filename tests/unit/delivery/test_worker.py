@@ -47,7 +47,14 @@ def processed(request: httpx.Request) -> httpx.Response:
 
 class Harness:
     def __init__(
-        self, store: SQLiteStore, handler: Handler, *, batch_wait_seconds: float = 0.0
+        self,
+        store: SQLiteStore,
+        handler: Handler,
+        *,
+        batch_wait_seconds: float = 0.0,
+        inflight_batches: int = 1,
+        lease_seconds: float = 60,
+        rate_limit_per_minute: float = RATE_LIMIT_PER_MINUTE,
     ) -> None:
         self.store = store
         self.requests: list[httpx.Request] = []
@@ -64,11 +71,11 @@ class Harness:
             self.client,
             BOX,
             retry=RetryPolicy(0.001, 0.002, 3, 0),
-            lease_seconds=60,
+            lease_seconds=lease_seconds,
             poll_seconds=0.01,
-            inflight_batches=1,
+            inflight_batches=inflight_batches,
             batch_wait_seconds=batch_wait_seconds,
-            rate_limit_per_minute=RATE_LIMIT_PER_MINUTE,
+            rate_limit_per_minute=rate_limit_per_minute,
         )
 
     def sent_ids(self) -> list[list[str]]:
@@ -342,16 +349,8 @@ async def test_a_stop_does_not_wait_for_a_batch_held_back_by_the_rate_limit(
     store: SQLiteStore,
 ) -> None:
     """A backoff or a closed bucket can last minutes: a stop gives the waiting batch back."""
-    harness = Harness(store, processed)
-    harness.worker = DeliveryWorker(
-        store,
-        harness.client,
-        BOX,
-        retry=RetryPolicy(0.001, 0.002, 3, 0),
-        lease_seconds=600,
-        poll_seconds=0.01,
-        inflight_batches=2,
-        rate_limit_per_minute=1,  # one request now, the next in a minute
+    harness = Harness(  # one request now, the next in a minute
+        store, processed, inflight_batches=2, lease_seconds=600, rate_limit_per_minute=1
     )
     await queue(store, *(f"e{i}" for i in range(2000)))
     round_ = asyncio.create_task(harness.worker.run_once())  # claims two batches of 1000
