@@ -33,7 +33,7 @@ from pinrelay.pipeline.evaluator import EventInput, PipelineSet, SharedEvaluatio
 from pinrelay.store.base import Store
 from pinrelay.store.records import IngestRecord, Integration, OutboxRow, Source
 
-if TYPE_CHECKING:  # the pool runs this module's build_records: imported lazily by it
+if TYPE_CHECKING:  # for the annotation only: mappingpool imports this module
     from pinrelay.collect.mappingpool import MappingPool
 
 _encoder = msgspec.json.Encoder()
