@@ -63,7 +63,9 @@ def serve(
         typer.Option(
             "--workers",
             min=1,
-            help="Collect processes on this host, sharing the collect port (PostgreSQL only).",
+            help="Collect processes on this host, sharing the collect port (PostgreSQL "
+            "only). On SQLite, big batches and imports use the other cores through mapping "
+            "workers instead (PINRELAY_BATCH_WORKERS, PINRELAY_IMPORT_WORKERS).",
         ),
     ] = 1,
 ) -> None:
