@@ -168,7 +168,7 @@ async def test_a_worker_is_never_sent_a_conversion_token(tmp_path: Path) -> None
         integrations = store.list_integrations(SOURCE_ID)
         sets = [Ingestor(store).pipelines(i) for i in integrations]
 
-        snapshot = snapshot_of(1, source, integrations, sets)
+        snapshot = snapshot_of(source, integrations, sets)
 
         assert [i.conversion_token_enc for i in snapshot.integrations] == [b"", b""]
         assert TOKEN not in pickle.dumps(snapshot)

@@ -70,21 +70,18 @@ def usable_cpus() -> int:
 class Snapshot:
     """Everything a worker maps one source's messages with."""
 
-    generation: int  # unique per snapshot: a worker keeps the ones it has by this number
     source: Source
     integrations: tuple[Integration, ...]
     definitions: tuple[tuple[PipelineDefinition, ...], ...]  # per integration, in order
 
 
 def snapshot_of(
-    generation: int,
     source: Source,
     integrations: Sequence[Integration],
     sets: Sequence[PipelineSet],
 ) -> Snapshot:
     """What workers need of the integrations and their compiled `sets`: not their tokens."""
     return Snapshot(
-        generation=generation,
         source=source,
         integrations=tuple(replace(i, conversion_token_enc=b"") for i in integrations),
         definitions=tuple(s.definitions for s in sets),
@@ -228,7 +225,7 @@ class MappingPool:
         if known is not None and known[0] == key:
             return known[1], known[2]
         self._generation += 1
-        snapshot = snapshot_of(self._generation, source, integrations, sets)
+        snapshot = snapshot_of(source, integrations, sets)
         encoded = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
         self._snapshots[source.id] = (key, self._generation, encoded)
         self._held[source.id] = sets
