@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,12 +124,19 @@ def bare_server(core: int | None) -> Iterator[Target]:
 
 @contextmanager
 def pinrelay_server(
-    workdir: Path, core: int | None, other_core: int | None, *, deliver: bool = True
+    workdir: Path,
+    core: int | None,
+    other_core: int | None,
+    *,
+    deliver: bool = True,
+    prepare: Callable[[Path, str], None] | None = None,
 ) -> Iterator[Target]:
     """`pinrelay serve` on SQLite with one source and one Pinterest integration, delivering
     to a local sandbox, as after the quickstart. `deliver=False` makes the sandbox refuse the
     token (401), which pauses the integration at its first send: events are still mapped and
-    queued, but the delivery worker stays idle (to measure collect alone)."""
+    queued, but the delivery worker stays idle (to measure collect alone). `prepare(database,
+    source_id)` runs on the stopped server's database once the source exists (a prefill);
+    the server is then started again, so it opens the database as a restart would."""
     sandbox_port, port, admin_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
@@ -145,13 +152,21 @@ def pinrelay_server(
         str(VENV_BIN / "pinrelay"), "serve", "--host", "127.0.0.1", "--port", str(port),
         "--admin-port", str(admin_port), "--db", f"sqlite:///{workdir / 'bench.db'}",
     ]  # fmt: skip
+    admin = f"http://127.0.0.1:{admin_port}"
     with ExitStack() as stack:
         stack.enter_context(_quiet_process(pinned(other_core, sandbox_cmd)))
-        process = subprocess.Popen(pinned(core, serve_cmd), env=env, stdout=subprocess.DEVNULL)
-        stack.callback(_stop, process)
-        admin = f"http://127.0.0.1:{admin_port}"
-        _wait_up(f"{admin}/healthz", process)
-        write_key = _create_source(admin)
+        running = [subprocess.Popen(pinned(core, serve_cmd), env=env, stdout=subprocess.DEVNULL)]
+        stack.callback(lambda: _stop(running[0]))  # whichever server runs at the end
+        _wait_up(f"{admin}/healthz", running[0])
+        source_id, write_key = _create_source(admin)
+        if prepare is not None:
+            _stop(running[0])
+            prepare(workdir / "bench.db", source_id)
+            running[0] = subprocess.Popen(
+                pinned(core, serve_cmd), env=env, stdout=subprocess.DEVNULL
+            )
+            _wait_up(f"{admin}/healthz", running[0])
+        process = running[0]
         basic = base64.b64encode(f"{write_key}:".encode()).decode()
         yield Target("pinrelay", f"http://127.0.0.1:{port}", f"Basic {basic}", process.pid, admin)
 
@@ -165,7 +180,8 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def _create_source(admin: str) -> str:
+def _create_source(admin: str) -> tuple[str, str]:
+    """(source id, write key) of a new source with one Pinterest integration."""
     headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     source = httpx.post(f"{admin}/v1/admin/sources", headers=headers, json={"name": "bench"})
     source.raise_for_status()
@@ -180,4 +196,4 @@ def _create_source(admin: str) -> str:
         },
     )
     integration.raise_for_status()
-    return str(source.json()["write_key"])
+    return str(source.json()["id"]), str(source.json()["write_key"])

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.anyio
 
 async def _filter_loaded(store: SQLiteStore) -> None:
     deadline = time.monotonic() + 10
-    while not store._subjects.loaded:
+    while not store.subjects_loaded:
         assert time.monotonic() < deadline, "the subject filter never finished loading"
         await asyncio.sleep(0.01)
 
@@ -135,3 +135,10 @@ async def test_a_commit_whose_caller_hung_up_is_still_remembered(store: SQLiteSt
     store._identities.forget(SOURCE_ID, "user", "u1")  # the cache only learns for a caller
     found = await store.identities_for(SOURCE_ID, [("user", "u1")])
     assert found[("user", "u1")].match_keys == {"em": ["e" * 64]}
+
+
+async def test_a_closed_store_says_its_filter_is_not_loaded(tmp_path: Path) -> None:
+    async with opened_store(tmp_path / "pinrelay.db") as opened:
+        await _filter_loaded(opened)
+        assert opened.subjects_loaded
+    assert not opened.subjects_loaded  # closed: whatever it knew is gone with it

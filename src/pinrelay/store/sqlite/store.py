@@ -132,6 +132,12 @@ class SQLiteStore(
         self._subjects.start_loading(lambda: connect(self.path, read_only=True))
         self._opened = True
 
+    @property
+    def subjects_loaded(self) -> bool:
+        """Whether the subject filter has read every stored identity (after `open`, in the
+        background: until then each new visitor costs an identity read)."""
+        return self._opened and self._subjects.loaded
+
     async def close(self) -> None:
         if self._opened:
             await asyncio.to_thread(self._writer.stop)
