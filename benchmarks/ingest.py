@@ -32,7 +32,7 @@ from benchmarks.adminprobe import AdminLatency, admin_probe
 from benchmarks.disk import fsync_latency
 from benchmarks.ingest_inprocess import checkout
 from benchmarks.loadgen import SCENARIOS, Figures, Scenario, ensure_wrk, run_wrk
-from benchmarks.prefill import prefill
+from benchmarks.prefill import add_prefill_arguments, prefill
 from benchmarks.targets import ADMIN_TOKEN, Target, bare_server, pinrelay_server
 
 WARMUP_SECONDS = 2.0  # per server and load, before the measured runs
@@ -255,15 +255,7 @@ def main() -> None:
         action="store_true",
         help="pause the integration at its first send: measures collect without the worker",
     )
-    parser.add_argument(
-        "--prefill-events",
-        type=int,
-        default=0,
-        help="events already stored before the runs (random message ids), e.g. 5000000",
-    )
-    parser.add_argument(
-        "--prefill-identities", type=int, default=0, help="remembered users already stored"
-    )
+    add_prefill_arguments(parser)
     args = parser.parse_args()
     if args.short:
         args.seconds, args.rounds = 2.0, 1

@@ -40,7 +40,7 @@ from typing import Any
 
 import msgspec
 
-from benchmarks.prefill import prefill
+from benchmarks.prefill import add_prefill_arguments, prefill
 from benchmarks.targets import processes_cpu_seconds
 from pinrelay.collect.ingest import Ingestor, RequestInfo
 from pinrelay.collect.mappingpool import MappingPool
@@ -230,15 +230,7 @@ def main() -> None:
     parser.add_argument(
         "--batch-workers", type=int, default=0, help="mapping processes (0: none, the default)"
     )
-    parser.add_argument(
-        "--prefill-events",
-        type=int,
-        default=0,
-        help="stored events already in the database (random message ids), e.g. 5000000",
-    )
-    parser.add_argument(
-        "--prefill-identities", type=int, default=0, help="remembered users already stored"
-    )
+    add_prefill_arguments(parser)
     parser.add_argument(
         "--database",
         type=Path,

@@ -9,6 +9,7 @@ migrated, for the source the measured traffic is sent to (so its inserts share t
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sqlite3
@@ -17,6 +18,19 @@ import uuid
 from pathlib import Path
 
 CHUNK_ROWS = 50_000
+
+
+def add_prefill_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--prefill-events` and `--prefill-identities`, the same in every benchmark."""
+    parser.add_argument(
+        "--prefill-events",
+        type=int,
+        default=0,
+        help="events already stored before the runs (random message ids), e.g. 5000000",
+    )
+    parser.add_argument(
+        "--prefill-identities", type=int, default=0, help="remembered users already stored"
+    )
 
 
 def prefill(path: Path, *, events: int, identities: int, source_id: str, body: str) -> None:
