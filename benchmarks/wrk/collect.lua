@@ -92,7 +92,7 @@ local function page_view(id, when)
   })
 end
 
--- Ids start with 64 random bits, as the UUIDs SDKs send do: in the order of a counter they
+-- Ids start with 62 random bits, as the UUIDs SDKs send do: in the order of a counter they
 -- would land next to each other in the message-id and identity indexes, which is cheaper
 -- than what real traffic costs (docs/performance.md, session 10). The rest keeps them unique.
 local function next_id()
